@@ -1,16 +1,498 @@
+// `sockscope nc`: netcat-openbsd's interface over the relay. Messages and exit codes
+// follow Debian's netcat-openbsd 1.219 (scripts parse them); help text is our own.
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <signal.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/exit_codes.h"
+#include "cli/nc_options.h"
+#include "core/endpoint.h"
+#include "core/port_list.h"
 #include "core/program_name.h"
+#include "core/services.h"
+#include "relay/pump.h"
+#include "sys/socket.h"
 
 namespace sockscope::cli {
+namespace {
 
-void print_nc_help() { fmt::print("usage: {} nc ...\n", program_name()); }
+constexpr int kNcOk = 0;
+constexpr int kNcError = 1;
 
-int run_nc(int, char**) {
-  fmt::print(stderr, "{}: nc: not implemented yet\n", program_name());
-  return kExitUsage;
+// "nc" when invoked through the link, "sockscope nc" otherwise: the prefix of every message.
+std::string nc_name() { return program_name() == "nc" ? "nc" : program_name() + " nc"; }
+
+void say(const std::string& line) { fmt::print(stderr, "{}: {}\n", nc_name(), line); }
+void report(const std::string& line) { fmt::print(stderr, "{}\n", line); }
+
+void print_short_usage() {
+  fmt::print(stderr,
+             "usage: {} [-46CDdFhklNnrStUuvZz] [-I length] [-i interval] [-M ttl]\n"
+             "\t  [-m minttl] [-O length] [-P proxy_username] [-p source_port]\n"
+             "\t  [-q seconds] [-s sourceaddr] [-T keyword] [-V rtable] [-W recvlimit]\n"
+             "\t  [-w timeout] [-X proxy_protocol] [-x proxy_address[:port]]\n"
+             "\t  [destination] [port]\n",
+             nc_name());
+}
+
+// Host and port as netcat prints them: names unless -n, the port always numeric.
+std::pair<std::string, std::string> printable(const SockAddr& address, bool numeric) {
+  char host[NI_MAXHOST] = {};
+  char port[NI_MAXSERV] = {};
+  int flags = NI_NUMERICSERV | (numeric ? NI_NUMERICHOST : 0);
+  if (getnameinfo(address.get(), address.length, host, sizeof host, port, sizeof port, flags) != 0) {
+    getnameinfo(address.get(), address.length, host, sizeof host, port, sizeof port, NI_NUMERICHOST | NI_NUMERICSERV);
+  }
+  return {host, port};
+}
+
+relay::PumpOptions pump_options(const NcOptions& options, bool connecting) {
+  relay::PumpOptions pump;
+  pump.read_stdin = !options.detach_stdin;
+  pump.shutdown_on_stdin_eof = options.shutdown_on_eof || options.quit_after >= 0;
+  pump.quit_after_stdin_eof = options.quit_after;
+  pump.crlf = options.crlf;
+  pump.telnet = options.telnet;
+  pump.recv_limit = options.recv_limit;
+  pump.interval = std::chrono::seconds(options.interval_seconds);
+  if (connecting && options.timeout_seconds >= 0) pump.idle_timeout = std::chrono::seconds(options.timeout_seconds);
+  pump.datagram = options.udp;
+  return pump;
+}
+
+int relay_stdio(int socket_fd, const NcOptions& options, bool connecting) {
+  Result<relay::PumpStats> done = relay::pump(STDIN_FILENO, STDOUT_FILENO, socket_fd, pump_options(options, connecting));
+  if (!done) {
+    say(done.error().message());
+    return kNcError;
+  }
+  return kNcOk;
+}
+
+// Socket options every nc socket gets from the command line.
+Result<void> apply_socket_options(int fd, int family, const NcOptions& options) {
+  if (options.debug) {
+    if (Result<void> r = sys::set_socket_option(fd, SOL_SOCKET, SO_DEBUG, 1); !r) return r;
+  }
+  if (options.broadcast) {
+    if (Result<void> r = sys::set_socket_option(fd, SOL_SOCKET, SO_BROADCAST, 1); !r) return r;
+  }
+  if (options.receive_buffer > 0) {
+    if (Result<void> r = sys::set_socket_option(fd, SOL_SOCKET, SO_RCVBUF, options.receive_buffer); !r) return r;
+  }
+  if (options.send_buffer > 0) {
+    if (Result<void> r = sys::set_socket_option(fd, SOL_SOCKET, SO_SNDBUF, options.send_buffer); !r) return r;
+  }
+  if (options.ttl >= 0) {
+    int level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+    int name = family == AF_INET6 ? IPV6_UNICAST_HOPS : IP_TTL;
+    if (Result<void> r = sys::set_socket_option(fd, level, name, options.ttl); !r) return r;
+  }
+  if (options.min_ttl >= 0) {
+    int level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+    int name = family == AF_INET6 ? IPV6_MINHOPCOUNT : IP_MINTTL;
+    if (Result<void> r = sys::set_socket_option(fd, level, name, options.min_ttl); !r) return r;
+  }
+  return {};
+}
+
+struct Resolved {
+  std::vector<SockAddr> addresses;
+  std::string error;  // getaddrinfo's text when resolution failed
+};
+
+Resolved resolve(const char* host, const std::string& port, const NcOptions& options, bool passive) {
+  addrinfo hints{};
+  hints.ai_family = options.family;
+  hints.ai_socktype = options.udp ? SOCK_DGRAM : SOCK_STREAM;
+  hints.ai_protocol = options.udp ? IPPROTO_UDP : IPPROTO_TCP;
+  hints.ai_flags = (options.numeric ? AI_NUMERICHOST : 0) | (passive ? AI_PASSIVE : 0);
+  addrinfo* results = nullptr;
+  Resolved resolved;
+  int status = getaddrinfo(host, port.empty() ? nullptr : port.c_str(), &hints, &results);
+  if (status != 0) {
+    resolved.error = gai_strerror(status);
+    return resolved;
+  }
+  for (addrinfo* entry = results; entry != nullptr; entry = entry->ai_next) {
+    SockAddr address;
+    std::memcpy(&address.storage, entry->ai_addr, entry->ai_addrlen);
+    address.length = entry->ai_addrlen;
+    resolved.addresses.push_back(address);
+  }
+  freeaddrinfo(results);
+  return resolved;
+}
+
+// -s / -p for outgoing connections: bind before connecting.
+Result<void> bind_source(int fd, int family, const NcOptions& options) {
+  if (options.source_address.empty() && options.source_port.empty()) return {};
+  if (Result<void> r = sys::set_socket_option(fd, SOL_SOCKET, SO_REUSEADDR, 1); !r) return r;
+  NcOptions local = options;
+  local.family = family;
+  Resolved source = resolve(options.source_address.empty() ? nullptr : options.source_address.c_str(),
+                            options.source_port, local, true);
+  if (source.addresses.empty()) return fail(fmt::format("getaddrinfo: {}", source.error));
+  if (::bind(fd, source.addresses.front().get(), source.addresses.front().length) < 0) return fail_errno("bind failed");
+  return {};
+}
+
+// Connects to one host:port, trying every address; -1 on failure (messages printed).
+int connect_any(const std::string& host, const std::string& port, const NcOptions& options, bool* resolve_failed) {
+  Resolved resolved = resolve(host.c_str(), port, options, false);
+  if (resolved.addresses.empty()) {
+    say(fmt::format("getaddrinfo for host \"{}\" port {}: {}", host, port, resolved.error));
+    *resolve_failed = true;
+    return -1;
+  }
+  for (const SockAddr& address : resolved.addresses) {
+    int family = address.get()->sa_family;
+    Result<UniqueFd> socket = sys::open_socket(family, options.udp ? SOCK_DGRAM : SOCK_STREAM);
+    if (!socket) continue;
+    if (Result<void> bound = bind_source(socket->get(), family, options); !bound) {
+      say(bound.error().message());
+      std::exit(kNcError);
+    }
+    if (Result<void> applied = apply_socket_options(socket->get(), family, options); !applied) {
+      say(applied.error().message());
+      std::exit(kNcError);
+    }
+    std::optional<std::chrono::milliseconds> timeout;
+    if (options.timeout_seconds > 0) timeout = std::chrono::seconds(options.timeout_seconds);
+    Result<void> connected = sys::connect_socket(socket->get(), address.get(), address.length, timeout);
+    if (connected) return socket->release();
+    if (options.verbose) {
+      std::string numeric = printable(address, true).first;
+      std::string shown = numeric == host ? host : fmt::format("{} ({})", host, numeric);
+      say(fmt::format("connect to {} port {} ({}) failed: {}", shown, port, options.udp ? "udp" : "tcp",
+                      std::strerror(connected.error().code)));
+    }
+  }
+  return -1;
+}
+
+// netcat's UDP "connection" test: a few probe bytes; failures show up as ICMP errors.
+bool udp_probe(int fd) {
+  for (int i = 0; i < 4; ++i) {
+    if (::write(fd, "X", 1) != 1) return false;
+  }
+  return true;
+}
+
+int run_connect(const NcOptions& options) {
+  if (options.operands.size() < 2) {
+    say("missing port number");
+    return kNcError;
+  }
+  const std::string& host = options.operands[0];
+  std::vector<uint16_t> ports;
+  for (size_t i = 1; i < options.operands.size(); ++i) {
+    const std::string& text = options.operands[i];
+    std::string::size_type dash = text.find('-');
+    if (dash != std::string::npos) {
+      Result<std::vector<PortRange>> range = parse_port_list(text, "");
+      if (!range) {
+        say("port range not valid");
+        return kNcError;
+      }
+      for (uint16_t port : expand_ports(*range)) ports.push_back(port);
+    } else {
+      Result<uint16_t> port = parse_port(text);
+      if (!port) {
+        std::optional<uint16_t> named = service_port(text, options.udp ? "udp" : "tcp");
+        if (!named) {
+          char* end = nullptr;
+          long value = std::strtol(text.c_str(), &end, 10);
+          if (*end == '\0' && !text.empty()) {
+            say(fmt::format("port number {}: {}", value < 1 ? "too small" : "too large", text));
+          } else {
+            say(fmt::format("port number invalid: {}", text));
+          }
+          return kNcError;
+        }
+        ports.push_back(*named);
+      } else {
+        ports.push_back(*port);
+      }
+    }
+  }
+  if (options.random_ports) std::shuffle(ports.begin(), ports.end(), std::mt19937(std::random_device{}()));
+
+  int status = kNcError;
+  for (uint16_t port : ports) {
+    bool resolve_failed = false;
+    int fd = connect_any(host, std::to_string(port), options, &resolve_failed);
+    if (resolve_failed) return kNcError;
+    if (fd < 0) continue;
+    UniqueFd socket(fd);
+    status = kNcOk;
+    if (options.udp && (options.verbose || options.scan) && !udp_probe(fd)) continue;
+    if (options.verbose) {
+      Result<SockAddr> peer = sys::peer_address(fd);
+      std::string numeric = peer ? printable(*peer, true).first : host;
+      std::string shown = numeric == host ? host : fmt::format("{} ({})", host, numeric);
+      report(fmt::format("Connection to {} {} port {} succeeded!", shown, port, service_label(port, options.udp ? "udp" : "tcp")));
+    }
+    if (options.scan) {
+      if (options.interval_seconds > 0) sleep(static_cast<unsigned>(options.interval_seconds));
+      continue;
+    }
+    return relay_stdio(fd, options, true);
+  }
+  return status;
+}
+
+int run_listen(const NcOptions& options) {
+  std::string host;
+  std::string port;
+  if (options.operands.size() == 1) {
+    port = options.operands[0];
+  } else if (options.operands.size() == 2) {
+    host = options.operands[0];
+    port = options.operands[1];
+  } else if (options.operands.empty() && !options.source_port.empty()) {
+    port = options.source_port;
+    host = options.source_address;
+  } else if (options.operands.empty()) {
+    say("missing port number");
+    return kNcError;
+  } else {
+    print_short_usage();
+    return kNcError;
+  }
+  if (!options.source_address.empty() && host.empty()) host = options.source_address;
+  if (Result<uint16_t> number = parse_port(port, true); !number && !service_port(port, options.udp ? "udp" : "tcp")) {
+    say(fmt::format("port number invalid: {}", port));
+    return kNcError;
+  }
+
+  NcOptions listen_options = options;
+  if (listen_options.family == 0 && host.empty()) listen_options.family = AF_INET;  // nc's default: 0.0.0.0
+  Resolved resolved = resolve(host.empty() ? nullptr : host.c_str(), port, listen_options, true);
+  if (resolved.addresses.empty()) {
+    say(fmt::format("getaddrinfo for host \"{}\" port {}: {}", host, port, resolved.error));
+    return kNcError;
+  }
+
+  UniqueFd listener;
+  int last_errno = 0;
+  for (const SockAddr& address : resolved.addresses) {
+    int family = address.get()->sa_family;
+    Result<UniqueFd> socket = sys::open_socket(family, options.udp ? SOCK_DGRAM : SOCK_STREAM);
+    if (!socket) continue;
+    // As netcat-openbsd: both reuse flags, which is why two listeners can share a port on Linux.
+    (void)sys::set_socket_option(socket->get(), SOL_SOCKET, SO_REUSEADDR, 1);
+    (void)sys::set_socket_option(socket->get(), SOL_SOCKET, SO_REUSEPORT, 1);
+    if (Result<void> applied = apply_socket_options(socket->get(), family, options); !applied) {
+      say(applied.error().message());
+      return kNcError;
+    }
+    if (::bind(socket->get(), address.get(), address.length) == 0) {
+      listener = std::move(*socket);
+      break;
+    }
+    last_errno = errno;
+  }
+  if (!listener) {
+    say(std::strerror(last_errno));
+    return kNcError;
+  }
+
+  if (options.udp) {
+    if (options.verbose) {
+      Result<SockAddr> local = sys::local_address(listener.get());
+      auto [shown_host, shown_port] = printable(*local, options.numeric);
+      report(fmt::format("Bound on {} {}", shown_host, shown_port));
+    }
+    if (!options.keep_listening) {
+      // The first sender becomes the peer: connect the socket to it.
+      SockAddr sender;
+      sender.length = sizeof sender.storage;
+      char byte;
+      if (::recvfrom(listener.get(), &byte, 1, MSG_PEEK, sender.get(), &sender.length) < 0) {
+        say(fmt::format("recvfrom: {}", std::strerror(errno)));
+        return kNcError;
+      }
+      if (::connect(listener.get(), sender.get(), sender.length) < 0) {
+        say(fmt::format("connect: {}", std::strerror(errno)));
+        return kNcError;
+      }
+      if (options.verbose) {
+        auto [shown_host, shown_port] = printable(sender, options.numeric);
+        report(fmt::format("Connection received on {} {}", shown_host, shown_port));
+      }
+    }
+    return relay_stdio(listener.get(), options, false);
+  }
+
+  if (Result<void> listening = sys::listen_socket(listener.get(), 1); !listening) {
+    say(std::strerror(listening.error().code));
+    return kNcError;
+  }
+  if (options.verbose) {
+    Result<SockAddr> local = sys::local_address(listener.get());
+    auto [shown_host, shown_port] = printable(*local, options.numeric);
+    report(fmt::format("Listening on {} {}", shown_host, shown_port));
+  }
+  while (true) {
+    SockAddr peer;
+    Result<UniqueFd> client = sys::accept_socket(listener.get(), &peer);
+    if (!client) {
+      say(fmt::format("accept: {}", std::strerror(client.error().code)));
+      return kNcError;
+    }
+    if (options.verbose) {
+      auto [shown_host, shown_port] = printable(peer, options.numeric);
+      report(fmt::format("Connection received on {} {}", shown_host, shown_port));
+    }
+    int status = relay_stdio(client->get(), options, false);
+    if (!options.keep_listening) return status;
+  }
+}
+
+// UNIX-domain sockets (-U): the operand is a path, or @name for the abstract namespace.
+Result<SockAddr> unix_address(const std::string& path) {
+  SockAddr address;
+  sockaddr_un* un = reinterpret_cast<sockaddr_un*>(&address.storage);
+  un->sun_family = AF_UNIX;
+  if (path.size() >= sizeof un->sun_path) return fail(ENAMETOOLONG, "");
+  std::memcpy(un->sun_path, path.data(), path.size());
+  address.length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+  if (!path.empty() && path[0] == '@') {
+    un->sun_path[0] = '\0';
+    address.length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size());
+  }
+  return address;
+}
+
+int run_unix(const NcOptions& options) {
+  if (options.operands.empty()) {
+    print_short_usage();
+    return kNcError;
+  }
+  const std::string& path = options.operands[0];
+  Result<SockAddr> address = unix_address(path);
+  if (!address) {
+    say(std::strerror(address.error().code));
+    return kNcError;
+  }
+  Result<UniqueFd> socket = sys::open_socket(AF_UNIX, options.udp ? SOCK_DGRAM : SOCK_STREAM);
+  if (!socket) {
+    say(socket.error().message());
+    return kNcError;
+  }
+  if (options.listen) {
+    if (::bind(socket->get(), address->get(), address->length) < 0) {
+      say(std::strerror(errno));
+      return kNcError;
+    }
+    if (options.udp) return relay_stdio(socket->get(), options, false);
+    if (::listen(socket->get(), 5) < 0) {
+      say(std::strerror(errno));
+      return kNcError;
+    }
+    while (true) {
+      Result<UniqueFd> client = sys::accept_socket(socket->get());
+      if (!client) {
+        say(client.error().message());
+        return kNcError;
+      }
+      int status = relay_stdio(client->get(), options, false);
+      if (!options.keep_listening) return status;
+    }
+  }
+  if (::connect(socket->get(), address->get(), address->length) < 0) {
+    say(fmt::format("{}: {}", path, std::strerror(errno)));
+    return kNcError;
+  }
+  if (options.scan) return kNcOk;
+  return relay_stdio(socket->get(), options, true);
+}
+
+}  // namespace
+
+void print_nc_help() {
+  fmt::print(stderr,
+             "sockscope nc: netcat-openbsd's options, messages and exit codes\n"
+             "usage: {} [options] [destination] [port]\n"
+             "  -4 / -6        IPv4 / IPv6 only\n"
+             "  -b             permit broadcast\n"
+             "  -C             turn LF from stdin into CRLF on the wire\n"
+             "  -D             set SO_DEBUG\n"
+             "  -d             never read stdin\n"
+             "  -h             this text\n"
+             "  -I / -O bytes  socket receive / send buffer size\n"
+             "  -i secs        pause between lines sent and received, and between ports scanned\n"
+             "  -k             with -l: serve one client after another\n"
+             "  -l             listen: [address] port\n"
+             "  -M / -m ttl    outgoing TTL / minimum incoming TTL\n"
+             "  -N             shut down the socket's write side when stdin ends\n"
+             "  -n             numeric addresses only, no DNS\n"
+             "  -p port        local port (listen port with -l)\n"
+             "  -q secs        quit this many seconds after stdin ends (implies -N)\n"
+             "  -r             scan ports in random order\n"
+             "  -s address     local address\n"
+             "  -t             refuse telnet option negotiation\n"
+             "  -U             UNIX-domain socket (@name: abstract)\n"
+             "  -u             UDP (datagram with -U)\n"
+             "  -v             say what happens on stderr\n"
+             "  -W count       quit after receiving this many packets\n"
+             "  -w secs        connect and idle timeout\n"
+             "  -z             only check that ports accept connections\n"
+             "Ports may be single, ranges lo-hi, or several operands. Exit 0 on success (-z: any port open), 1 on error.\n",
+             nc_name());
+}
+
+int run_nc(int argc, char** argv) {
+  // A closed socket or pipe must show up as EPIPE from write, not kill us mid-message.
+  signal(SIGPIPE, SIG_IGN);
+  tl::expected<NcOptions, NcUsageError> parsed = parse_nc_options(argc, argv);
+  if (!parsed) {
+    say(parsed.error().message);
+    if (parsed.error().show_usage) print_short_usage();
+    return kNcError;
+  }
+  const NcOptions& options = *parsed;
+  if (options.help) {
+    print_nc_help();
+    return kNcOk;
+  }
+  if (options.listen && options.scan) {
+    say("cannot use -z and -l");
+    return kNcError;
+  }
+  if (options.keep_listening && !options.listen) {
+    say("must use -l with -k");
+    return kNcError;
+  }
+  if (!options.rtable.empty()) {
+    say("no alternate routing table support available");
+    return kNcError;
+  }
+  if (!options.proxy_protocol.empty() || !options.proxy_address.empty() || options.md5_signature || options.dccp ||
+      options.pass_fd || !options.tos.empty()) {
+    say("this option (-X, -x, -S, -Z, -F or -T) is not supported yet");
+    return kNcError;
+  }
+  if (options.unix_socket) return run_unix(options);
+  if (options.listen) return run_listen(options);
+  if (options.operands.empty()) {
+    print_short_usage();
+    return kNcError;
+  }
+  return run_connect(options);
 }
 
 }  // namespace sockscope::cli

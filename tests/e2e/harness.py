@@ -117,6 +117,7 @@ class Process:
         self.popen = subprocess.Popen(self.args, stdin=stdin, stdout=stdout, stderr=stderr,
                                       start_new_session=True, env=env)
         self.pid = self.popen.pid
+        self.final_output = (b"", b"")
 
     def communicate(self, data=None, timeout=DEFAULT_TIMEOUT):
         stdout, stderr = self.popen.communicate(data, timeout=timeout)
@@ -135,9 +136,15 @@ class Process:
             except ProcessLookupError:
                 pass
         try:
-            self.popen.communicate(timeout=DEFAULT_TIMEOUT)
+            stdout, stderr = self.popen.communicate(timeout=DEFAULT_TIMEOUT)
+            self.final_output = (stdout or b"", stderr or b"")
         except (subprocess.TimeoutExpired, ValueError, OSError):
             pass
+
+    def stop(self):
+        """Kills the process group; returns what it wrote: (stdout, stderr)."""
+        self.kill()
+        return self.final_output
 
 
 def wait_for(predicate, timeout=DEFAULT_TIMEOUT, interval=0.01, what="condition"):

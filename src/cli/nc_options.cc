@@ -1,0 +1,118 @@
+#include "cli/nc_options.h"
+
+#include <getopt.h>
+#include <sys/socket.h>
+
+#include <climits>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+namespace sockscope::cli {
+namespace {
+
+// netcat's strtonum(3) messages: "<what> too large|too small|invalid: <text>".
+tl::expected<long, NcUsageError> number_in(const char* text, long low, long high, const char* what) {
+  char* end = nullptr;
+  errno = 0;
+  long value = std::strtol(text, &end, 10);
+  if (*text == '\0' || *end != '\0' || errno == ERANGE) {
+    if (errno == ERANGE) {
+      return tl::unexpected(NcUsageError{fmt::format("{} {}: {}", what, value < 0 ? "too small" : "too large", text)});
+    }
+    return tl::unexpected(NcUsageError{fmt::format("{} invalid: {}", what, text)});
+  }
+  if (value < low) return tl::unexpected(NcUsageError{fmt::format("{} too small: {}", what, text)});
+  if (value > high) return tl::unexpected(NcUsageError{fmt::format("{} too large: {}", what, text)});
+  return value;
+}
+
+}  // namespace
+
+tl::expected<NcOptions, NcUsageError> parse_nc_options(int argc, char** argv) {
+  NcOptions options;
+  optind = 1;
+  opterr = 0;
+  int letter;
+  while ((letter = getopt(argc, argv, "46bCDdFhI:i:klM:m:NnO:P:p:q:rSs:T:tUuV:vW:w:X:x:Zz")) != -1) {
+    tl::expected<long, NcUsageError> number = 0;
+    switch (letter) {
+      case '4': options.family = AF_INET; break;
+      case '6': options.family = AF_INET6; break;
+      case 'b': options.broadcast = true; break;
+      case 'C': options.crlf = true; break;
+      case 'D': options.debug = true; break;
+      case 'd': options.detach_stdin = true; break;
+      case 'F': options.pass_fd = true; break;
+      case 'h': options.help = true; break;
+      case 'I':
+        number = number_in(optarg, 1, 65536 << 14, "TCP receive window");
+        if (!number) return tl::unexpected(number.error());
+        options.receive_buffer = static_cast<int>(*number);
+        break;
+      case 'i':
+        number = number_in(optarg, 0, UINT_MAX, "interval");
+        if (!number) return tl::unexpected(number.error());
+        options.interval_seconds = static_cast<int>(*number);
+        break;
+      case 'k': options.keep_listening = true; break;
+      case 'l': options.listen = true; break;
+      case 'M':
+        number = number_in(optarg, 0, 255, "ttl");
+        if (!number) return tl::unexpected(number.error());
+        options.ttl = static_cast<int>(*number);
+        break;
+      case 'm':
+        number = number_in(optarg, 0, 255, "minttl");
+        if (!number) return tl::unexpected(number.error());
+        options.min_ttl = static_cast<int>(*number);
+        break;
+      case 'N': options.shutdown_on_eof = true; break;
+      case 'n': options.numeric = true; break;
+      case 'O':
+        number = number_in(optarg, 1, 65536 << 14, "TCP send window");
+        if (!number) return tl::unexpected(number.error());
+        options.send_buffer = static_cast<int>(*number);
+        break;
+      case 'P': options.proxy_user = optarg; break;
+      case 'p': options.source_port = optarg; break;
+      case 'q':
+        number = number_in(optarg, INT_MIN, INT_MAX, "quit timer");
+        if (!number) return tl::unexpected(number.error());
+        options.quit_after = static_cast<int>(*number);
+        break;
+      case 'r': options.random_ports = true; break;
+      case 'S': options.md5_signature = true; break;
+      case 's': options.source_address = optarg; break;
+      case 'T': options.tos = optarg; break;
+      case 't': options.telnet = true; break;
+      case 'U': options.unix_socket = true; break;
+      case 'u': options.udp = true; break;
+      case 'V': options.rtable = optarg; break;
+      case 'v': options.verbose = true; break;
+      case 'W':
+        number = number_in(optarg, 1, INT_MAX, "receive limit");
+        if (!number) return tl::unexpected(number.error());
+        options.recv_limit = *number;
+        break;
+      case 'w':
+        number = number_in(optarg, 0, 100000000, "timeout");
+        if (!number) return tl::unexpected(number.error());
+        options.timeout_seconds = static_cast<int>(*number);
+        break;
+      case 'X': options.proxy_protocol = optarg; break;
+      case 'x': options.proxy_address = optarg; break;
+      case 'Z': options.dccp = true; break;
+      case 'z': options.scan = true; break;
+      default:
+        if (optopt != 0 && std::string_view("IiMmOPpqsTVWwXx").find(static_cast<char>(optopt)) != std::string_view::npos) {
+          return tl::unexpected(NcUsageError{fmt::format("option requires an argument -- '{}'", static_cast<char>(optopt)), true});
+        }
+        return tl::unexpected(NcUsageError{fmt::format("invalid option -- '{}'", static_cast<char>(optopt)), true});
+    }
+  }
+  for (int i = optind; i < argc; ++i) options.operands.emplace_back(argv[i]);
+  return options;
+}
+
+}  // namespace sockscope::cli

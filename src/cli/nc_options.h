@@ -1,0 +1,59 @@
+// Parsed `nc` command line, with netcat-openbsd 1.219's option letters and defaults.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace sockscope::cli {
+
+struct NcOptions {
+  int family = 0;  // AF_UNSPEC, or AF_INET / AF_INET6 with -4 / -6
+  bool broadcast = false;       // -b
+  bool crlf = false;            // -C
+  bool debug = false;           // -D
+  bool detach_stdin = false;    // -d
+  bool pass_fd = false;         // -F
+  bool help = false;            // -h
+  bool keep_listening = false;  // -k
+  bool listen = false;          // -l
+  bool shutdown_on_eof = false; // -N
+  bool numeric = false;         // -n
+  bool random_ports = false;    // -r
+  bool md5_signature = false;   // -S
+  bool telnet = false;          // -t
+  bool unix_socket = false;     // -U
+  bool udp = false;             // -u
+  bool verbose = false;         // -v
+  bool dccp = false;            // -Z
+  bool scan = false;            // -z
+  int receive_buffer = -1;      // -I
+  int send_buffer = -1;         // -O
+  int interval_seconds = 0;     // -i
+  int ttl = -1;                 // -M
+  int min_ttl = -1;             // -m
+  int quit_after = -1;          // -q
+  long recv_limit = -1;         // -W
+  int timeout_seconds = -1;     // -w
+  std::string proxy_user;       // -P
+  std::string source_port;      // -p
+  std::string source_address;   // -s
+  std::string tos;              // -T
+  std::string rtable;           // -V
+  std::string proxy_protocol;   // -X
+  std::string proxy_address;    // -x
+  std::vector<std::string> operands;
+};
+
+// The error's context is nc's own message ("port number invalid: x"); usage errors set
+// usage = true so the caller prints the short usage after it.
+struct NcUsageError {
+  std::string message;
+  bool show_usage = false;
+};
+
+tl::expected<NcOptions, NcUsageError> parse_nc_options(int argc, char** argv);
+
+}  // namespace sockscope::cli

@@ -1,0 +1,194 @@
+#include "relay/pump.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace sockscope::relay {
+namespace {
+
+constexpr size_t kBufferSize = 1 << 16;
+constexpr unsigned char kTelnetIac = 255;
+constexpr unsigned char kTelnetDont = 254;
+constexpr unsigned char kTelnetDo = 253;
+constexpr unsigned char kTelnetWont = 252;
+constexpr unsigned char kTelnetWill = 251;
+
+// Bytes read from one side and not yet written to the other.
+struct Buffer {
+  std::vector<char> data;
+  size_t begin = 0;
+  bool empty() const { return begin == data.size(); }
+  size_t pending() const { return data.size() - begin; }
+  void clear() {
+    data.clear();
+    begin = 0;
+  }
+};
+
+// Writes as much as the fd takes now; false on a write error (errno set).
+bool drain(int fd, Buffer& buffer, bool socket) {
+  while (!buffer.empty()) {
+    ssize_t written = socket ? ::send(fd, buffer.data.data() + buffer.begin, buffer.pending(), MSG_NOSIGNAL)
+                             : ::write(fd, buffer.data.data() + buffer.begin, buffer.pending());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) return true;
+      return false;
+    }
+    buffer.begin += static_cast<size_t>(written);
+  }
+  buffer.clear();
+  return true;
+}
+
+// Telnet negotiation refusal (-t): answer DO with WONT and WILL with DONT, as netcat does.
+void answer_telnet(const char* data, size_t size, int socket_fd) {
+  for (size_t i = 0; i + 2 < size; ++i) {
+    if (static_cast<unsigned char>(data[i]) != kTelnetIac) continue;
+    unsigned char verb = static_cast<unsigned char>(data[i + 1]);
+    unsigned char reply = verb == kTelnetDo ? kTelnetWont : (verb == kTelnetWill ? kTelnetDont : 0);
+    if (reply == 0 && (verb == kTelnetDont || verb == kTelnetWont)) reply = verb;
+    if (reply == 0) continue;
+    unsigned char answer[3] = {kTelnetIac, reply, static_cast<unsigned char>(data[i + 2])};
+    (void)::send(socket_fd, answer, sizeof answer, MSG_NOSIGNAL);
+    i += 2;
+  }
+}
+
+}  // namespace
+
+Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOptions& options) {
+  using Clock = std::chrono::steady_clock;
+  PumpStats stats;
+  bool stdin_open = options.read_stdin;
+  bool net_in_open = true;
+  bool stdout_open = true;
+  bool net_out_open = true;
+  long packets = 0;
+  Buffer to_network;
+  Buffer to_stdout;
+  std::optional<Clock::time_point> quit_at;
+  std::vector<char> chunk(kBufferSize);
+
+  while (true) {
+    // The half-close rules, in netcat's order.
+    if (!net_out_open) stdin_open = false;
+    if (!stdout_open && net_in_open) {
+      ::shutdown(socket_fd, SHUT_RD);
+      net_in_open = false;
+    }
+    if (!stdin_open && to_network.empty() && net_out_open) {
+      if (options.shutdown_on_stdin_eof) ::shutdown(socket_fd, SHUT_WR);
+      net_out_open = false;
+      if (options.quit_after_stdin_eof >= 0 && options.read_stdin && !quit_at) {
+        quit_at = Clock::now() + std::chrono::seconds(options.quit_after_stdin_eof);
+      }
+    }
+    if (!net_in_open && to_stdout.empty()) stdout_open = false;
+    if (!stdin_open && !net_in_open && !stdout_open && !net_out_open) return stats;
+    if (quit_at && Clock::now() >= *quit_at) return stats;
+
+    pollfd fds[4];
+    int count = 0;
+    int stdin_slot = -1, net_slot = -1, stdout_slot = -1;
+    if (stdin_open && to_network.empty()) {
+      stdin_slot = count;
+      fds[count++] = {stdin_fd, POLLIN, 0};
+    }
+    short net_events = 0;
+    if (net_in_open && to_stdout.empty()) net_events |= POLLIN;
+    if (net_out_open && !to_network.empty()) net_events |= POLLOUT;
+    if (net_events != 0) {
+      net_slot = count;
+      fds[count++] = {socket_fd, net_events, 0};
+    }
+    if (stdout_open && !to_stdout.empty()) {
+      stdout_slot = count;
+      fds[count++] = {stdout_fd, POLLOUT, 0};
+    }
+
+    int timeout_ms = -1;
+    if (options.idle_timeout) timeout_ms = static_cast<int>(options.idle_timeout->count());
+    if (quit_at) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*quit_at - Clock::now()).count();
+      int quit_ms = static_cast<int>(std::max<long long>(0, left));
+      timeout_ms = timeout_ms < 0 ? quit_ms : std::min(timeout_ms, quit_ms);
+    }
+    int ready = ::poll(fds, static_cast<nfds_t>(count), timeout_ms);
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      return fail_errno("polling error");
+    }
+    if (ready == 0) {
+      if (quit_at && Clock::now() >= *quit_at) return stats;
+      if (options.idle_timeout) return stats;  // -w: idle for the whole timeout
+      continue;
+    }
+
+    if (stdin_slot >= 0 && (fds[stdin_slot].revents & (POLLIN | POLLHUP | POLLERR))) {
+      ssize_t got = ::read(stdin_fd, chunk.data(), chunk.size());
+      if (got < 0 && errno != EINTR && errno != EAGAIN) {
+        stdin_open = false;
+      } else if (got == 0) {
+        stdin_open = false;
+      } else if (got > 0) {
+        for (ssize_t i = 0; i < got; ++i) {
+          if (options.crlf && chunk[static_cast<size_t>(i)] == '\n') to_network.data.push_back('\r');
+          to_network.data.push_back(chunk[static_cast<size_t>(i)]);
+        }
+        if (options.interval.count() > 0) std::this_thread::sleep_for(options.interval);
+      }
+    }
+    if (net_slot >= 0 && (fds[net_slot].revents & POLLOUT) && !to_network.empty()) {
+      size_t before = to_network.pending();
+      if (!drain(socket_fd, to_network, true)) {
+        // The peer is gone: what stdin gave us cannot be delivered.
+        net_out_open = false;
+        stdin_open = false;
+        to_network.clear();
+      } else {
+        stats.bytes_to_network += before - to_network.pending();
+      }
+    }
+    if (net_slot >= 0 && (fds[net_slot].revents & (POLLIN | POLLHUP | POLLERR)) && net_in_open &&
+        to_stdout.empty()) {
+      ssize_t got = ::recv(socket_fd, chunk.data(), chunk.size(), 0);
+      if (got < 0 && (errno == EINTR || errno == EAGAIN)) {
+        // try again later
+      } else if (got <= 0) {
+        net_in_open = false;
+      } else {
+        if (options.telnet) answer_telnet(chunk.data(), static_cast<size_t>(got), socket_fd);
+        to_stdout.data.assign(chunk.data(), chunk.data() + got);
+        to_stdout.begin = 0;
+        stats.bytes_from_network += static_cast<uint64_t>(got);
+        if (options.recv_limit >= 0 && ++packets >= options.recv_limit) {
+          net_in_open = false;
+          ::shutdown(socket_fd, SHUT_RD);
+        }
+        if (options.interval.count() > 0) std::this_thread::sleep_for(options.interval);
+      }
+    }
+    if ((stdout_slot >= 0 && (fds[stdout_slot].revents & (POLLOUT | POLLERR | POLLHUP))) ||
+        (!to_stdout.empty() && stdout_slot < 0)) {
+      size_t pending = to_stdout.pending();
+      if (!drain(stdout_fd, to_stdout, false)) {
+        // stdout is closed: say how much of what the network sent was not delivered.
+        int saved = errno;
+        stdout_open = false;
+        return fail(saved, fmt::format("write to stdout failed; {} bytes received from the network not delivered",
+                                       pending));
+      }
+    }
+  }
+}
+
+}  // namespace sockscope::relay

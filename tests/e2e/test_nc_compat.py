@@ -1,0 +1,190 @@
+"""sockscope nc against Debian's netcat-openbsd, scenario by scenario, in private namespaces.
+
+Both run through a link named `nc`, so their messages carry the same program name and must
+match byte for byte (ports that differ between runs are replaced first)."""
+import os
+import re
+import socket
+import subprocess
+
+import pytest
+
+from harness import SeedTopology, SOCKSCOPE, peer_binary, run, wait_for, wait_for_port
+
+
+class Nc:
+    """One implementation, invoked as plain `nc` (argv[0] is what error lines start with)."""
+
+    def __init__(self, folder, target):
+        folder.mkdir()
+        os.symlink(target, folder / "nc")
+        self.env = dict(os.environ, PATH=f"{folder}:{os.environ.get('PATH', '/usr/bin:/bin')}")
+
+    def run(self, args, input=b""):
+        return run(["nc"] + list(args), input=input, env=self.env)
+
+    def spawn(self, ns, args, **kwargs):
+        return ns.spawn(["nc"] + list(args), env=self.env, **kwargs)
+
+
+@pytest.fixture
+def ncs(tmp_path):
+    """{'ours': Nc, 'peer': Nc}: sockscope and netcat-openbsd, each invoked as `nc`."""
+    return {name: Nc(tmp_path / name, target)
+            for name, target in (("ours", SOCKSCOPE), ("peer", peer_binary("nc.openbsd")))}
+
+
+def normalise(text, ports=()):
+    text = text.decode(errors="replace")
+    for port in ports:
+        text = text.replace(str(port), "PORT")
+    return re.sub(r"(Connection received on \S+) \d+", r"\1 EPHEMERAL", text)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+BAD_INPUT = [
+    ["-v", "127.0.0.1", "99999"],
+    ["-v", "127.0.0.1", "abc"],
+    ["-v", "127.0.0.1", "0"],
+    ["-v", "127.0.0.1", "-1"],
+    ["-Q", "127.0.0.1", "80"],
+    ["-w"],
+    ["-w", "abc", "127.0.0.1", "80"],
+    ["-W", "0", "127.0.0.1", "80"],
+    ["-I", "0", "127.0.0.1", "80"],
+    ["-i", "-1", "127.0.0.1", "80"],
+    ["-q", "abc", "127.0.0.1", "80"],
+    ["-l", "-z", "80"],
+    ["-k", "127.0.0.1", "80"],
+    ["-l"],
+    ["127.0.0.1"],
+    ["-V", "2", "127.0.0.1", "80"],
+    ["-n", "localhost", "80"],
+    ["-U", "-l", "/tmp/" + "a" * 120],
+    ["-U", "-z", "/nonexistent/socket"],
+]
+
+
+@pytest.mark.parametrize("args", BAD_INPUT, ids=lambda args: " ".join(args)[:40])
+def test_bad_input_same_message_and_exit_code(netns, ncs, args):
+    ours = ncs["ours"].run(args, input=b"")
+    peer = ncs["peer"].run(args, input=b"")
+    assert (normalise(ours[1]), ours[2]) == (normalise(peer[1]), peer[2])
+    assert ours[0] == peer[0]
+
+
+def test_refused_connection_and_scan(netns, ncs):
+    port = free_port()
+    for args in (["-v", "127.0.0.1", str(port)], ["-zv", "127.0.0.1", str(port)], ["-zv", "localhost", str(port)]):
+        ours = ncs["ours"].run(args, input=b"")
+        peer = ncs["peer"].run(args, input=b"")
+        assert (ours[1], ours[2]) == (peer[1], peer[2]), args
+        assert ours[2] == 1
+
+
+def test_scan_reports_each_port_and_succeeds_if_any_is_open(netns, ncs):
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        port = listener.getsockname()[1]
+        span = f"{port - 2}-{port + 1}"
+        results = {}
+        for name in ("ours", "peer"):
+            results[name] = ncs[name].run(["-zv", "127.0.0.1", span], input=b"")
+        assert results["ours"][1] == results["peer"][1]
+        assert results["ours"][2] == results["peer"][2] == 0
+        assert f"Connection to 127.0.0.1 {port} port [tcp/*] succeeded!" in results["ours"][1].decode()
+
+
+def listen_and_exchange(netns, nc, tmp_path, listen_args, connect_args, client_data, server_data):
+    """A listener and a client from the same implementation, fed from files: what each saw."""
+    server_input = tmp_path / "server.in"
+    server_input.write_bytes(server_data)
+    with open(server_input, "rb") as stdin:
+        server = nc.spawn(netns, listen_args, stdin=stdin)
+    port = wait_for_port(server)
+    client = nc.spawn(netns, [arg.replace("PORT", str(port)) for arg in connect_args])
+    client_result = client.communicate(client_data)
+    server_result = server.communicate()
+    return port, client_result, server_result
+
+
+def test_listen_connect_exchange_messages(netns, ncs, tmp_path):
+    seen = {}
+    for name in ("ours", "peer"):
+        port, client, server = listen_and_exchange(
+            netns, ncs[name], tmp_path, ["-lvN", "127.0.0.1", "0"], ["-vN", "127.0.0.1", "PORT"],
+            b"hello\n", b"welcome\n")
+        seen[name] = (client[0], normalise(client[1], [port]), client[2],
+                      server[0], normalise(server[1], [port]), server[2])
+    assert seen["ours"] == seen["peer"]
+    assert seen["ours"][0] == b"welcome\n" and seen["ours"][3] == b"hello\n"
+
+
+def read_some(stream, deadline_what):
+    """Whatever a child wrote to a pipe, waiting (with a deadline) for the first bytes."""
+    os.set_blocking(stream.fileno(), False)
+    return wait_for(lambda: stream.read(), what=deadline_what)
+
+
+def test_udp_listen_binds_and_takes_the_first_sender(netns, ncs):
+    seen = {}
+    for name in ("ours", "peer"):
+        server = ncs[name].spawn(netns, ["-lu", "127.0.0.1", "0"])
+        port = wait_for_port(server, "udp")
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as client:
+            client.bind(("127.0.0.1", 0))
+            client.sendto(b"ping\n", ("127.0.0.1", port))
+            received = read_some(server.popen.stdout, "the datagram on the listener's stdout")
+            server.popen.stdin.write(b"pong\n")
+            server.popen.stdin.flush()
+            client.settimeout(5)
+            reply = client.recv(100)
+        seen[name] = (received, reply)
+        server.kill()
+    assert seen["ours"] == seen["peer"] == (b"ping\n", b"pong\n")
+
+
+def test_seed_scenario_specific_and_wildcard_listeners(seed, ncs):
+    """The seed: nc -l -k 127.0.0.1 P and nc -l -k 0.0.0.0 P coexist; 127.0.0.1 reaches the
+    first, 192.168.1.89 the second; a foreign address cannot be bound."""
+    outcomes = {}
+    for name in ("ours", "peer"):
+        port = free_port()
+        specific = ncs[name].spawn(seed.ns, ["-l", "-k", "127.0.0.1", str(port)], stdin=subprocess.DEVNULL)
+        wait_for_port(specific)
+        wildcard = ncs[name].spawn(seed.ns, ["-l", "-k", "0.0.0.0", str(port)], stdin=subprocess.DEVNULL)
+        assert wait_for_port(wildcard) == port
+        for address in ("127.0.0.1", SeedTopology.EN0_V4):
+            ncs[name].run(["-N", address, str(port)], input=f"to {address}\n".encode())
+        foreign = ncs[name].run(["-l", "-k", "192.168.1.90", str(port)], input=b"")
+        outcomes[name] = (specific.stop()[0], wildcard.stop()[0], foreign[1], foreign[2])
+    assert outcomes["ours"] == outcomes["peer"]
+    assert outcomes["ours"][0] == b"to 127.0.0.1\n"
+    assert outcomes["ours"][1] == f"to {SeedTopology.EN0_V4}\n".encode()
+    assert outcomes["ours"][2:] == (b"nc: Cannot assign requested address\n", 1)
+
+
+def test_source_address_that_is_not_local(netns, ncs):
+    port = free_port()
+    ours = ncs["ours"].run(["-v", "-s", "192.168.1.90", "127.0.0.1", str(port)], input=b"")
+    peer = ncs["peer"].run(["-v", "-s", "192.168.1.90", "127.0.0.1", str(port)], input=b"")
+    assert (ours[1], ours[2]) == (peer[1], peer[2]) == (b"nc: bind failed: Cannot assign requested address\n", 1)
+
+
+def test_unix_stream_socket_round_trip(netns, ncs, tmp_path):
+    seen = {}
+    for name in ("ours", "peer"):
+        path = str(tmp_path / f"{name}.sock")
+        server = ncs[name].spawn(netns, ["-lNU", path], stdin=subprocess.DEVNULL)
+        wait_for(lambda: os.path.exists(path), what="the UNIX socket file")
+        client = ncs[name].run(["-NU", path], input=b"over unix\n")
+        server_out, _, server_code = server.communicate(timeout=10)
+        seen[name] = (client[2], server_out, server_code)
+    assert seen["ours"] == seen["peer"]
+    assert seen["ours"][1] == b"over unix\n"
