@@ -424,7 +424,7 @@ int run_unix(const NcOptions& options) {
 }  // namespace
 
 void print_nc_help() {
-  fmt::print(stderr,
+  fmt::print(
              "sockscope nc: netcat-openbsd's options, messages and exit codes\n"
              "usage: {} [options] [destination] [port]\n"
              "  -4 / -6        IPv4 / IPv6 only\n"
