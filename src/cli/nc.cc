@@ -425,8 +425,8 @@ int run_unix(const NcOptions& options) {
 
 void print_nc_help() {
   fmt::print(
-             "sockscope nc: netcat-openbsd's options, messages and exit codes\n"
-             "usage: {} [options] [destination] [port]\n"
+             "{0}: netcat-openbsd's options, messages and exit codes\n"
+             "usage: {0} [options] [destination] [port]\n"
              "  -4 / -6        IPv4 / IPv6 only\n"
              "  -b             permit broadcast\n"
              "  -C             turn LF from stdin into CRLF on the wire\n"
