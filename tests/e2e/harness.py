@@ -90,11 +90,11 @@ class SeedTopology:
     def __init__(self, ns):
         self.ns = ns
         self.peer = ns.add_peer_namespace()
-        sh("ip", "link", "add", "en0", "type", "veth", "peer", "name", "en1", "netns", self.peer)
         # No duplicate-address detection: addresses are usable at once, not "tentative".
         for conf in ("default", "all"):
             sh("sysctl", "-qw", f"net.ipv6.conf.{conf}.accept_dad=0")
-        sh("ip", "addr", "add", f"{self.EN0_V4}/24", "dev", "en0")
+        sh("ip", "link", "add", "en0", "type", "veth", "peer", "name", "en1", "netns", self.peer)
+        sh("ip", "addr", "add", f"{self.EN0_V4}/24", "broadcast", "+", "dev", "en0")
         sh("ip", "addr", "add", f"{self.EN0_LINK_LOCAL}/64", "dev", "en0", "nodad")
         sh("ip", "link", "set", "en0", "up")
         sh("ip", "tuntap", "add", "dev", "p2p0", "mode", "tun")
