@@ -140,9 +140,14 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
       } else if (got == 0) {
         stdin_open = false;
       } else if (got > 0) {
-        for (ssize_t i = 0; i < got; ++i) {
-          if (options.crlf && chunk[static_cast<size_t>(i)] == '\n') to_network.data.push_back('\r');
-          to_network.data.push_back(chunk[static_cast<size_t>(i)]);
+        if (options.crlf) {
+          for (ssize_t i = 0; i < got; ++i) {
+            if (chunk[static_cast<size_t>(i)] == '\n') to_network.data.push_back('\r');
+            to_network.data.push_back(chunk[static_cast<size_t>(i)]);
+          }
+        } else {
+          to_network.data.assign(chunk.data(), chunk.data() + got);
+          to_network.begin = 0;
         }
         if (options.interval.count() > 0) std::this_thread::sleep_for(options.interval);
       }
