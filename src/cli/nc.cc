@@ -145,7 +145,8 @@ Result<void> bind_source(int fd, int family, const NcOptions& options) {
   Resolved source = resolve(options.source_address.empty() ? nullptr : options.source_address.c_str(),
                             options.source_port, local, true);
   if (source.addresses.empty()) return fail(fmt::format("getaddrinfo: {}", source.error));
-  if (::bind(fd, source.addresses.front().get(), source.addresses.front().length) < 0) return fail_errno("bind failed");
+  Result<void> bound = sys::bind_socket(fd, source.addresses.front().get(), source.addresses.front().length);
+  if (!bound) return fail(bound.error().code, "bind failed");
   return {};
 }
 
@@ -299,11 +300,12 @@ int run_listen(const NcOptions& options) {
       say(applied.error().message());
       return kNcError;
     }
-    if (::bind(socket->get(), address.get(), address.length) == 0) {
+    Result<void> bound = sys::bind_socket(socket->get(), address.get(), address.length);
+    if (bound) {
       listener = std::move(*socket);
       break;
     }
-    last_errno = errno;
+    last_errno = bound.error().code;
   }
   if (!listener) {
     say(std::strerror(last_errno));
@@ -325,8 +327,8 @@ int run_listen(const NcOptions& options) {
         say(fmt::format("recvfrom: {}", std::strerror(errno)));
         return kNcError;
       }
-      if (::connect(listener.get(), sender.get(), sender.length) < 0) {
-        say(fmt::format("connect: {}", std::strerror(errno)));
+      if (Result<void> connected = sys::connect_socket(listener.get(), sender.get(), sender.length); !connected) {
+        say(fmt::format("connect: {}", std::strerror(connected.error().code)));
         return kNcError;
       }
       if (options.verbose) {
@@ -394,13 +396,13 @@ int run_unix(const NcOptions& options) {
     return kNcError;
   }
   if (options.listen) {
-    if (::bind(socket->get(), address->get(), address->length) < 0) {
-      say(std::strerror(errno));
+    if (Result<void> bound = sys::bind_socket(socket->get(), address->get(), address->length); !bound) {
+      say(std::strerror(bound.error().code));
       return kNcError;
     }
     if (options.udp) return relay_stdio(socket->get(), options, false);
-    if (::listen(socket->get(), 5) < 0) {
-      say(std::strerror(errno));
+    if (Result<void> listening = sys::listen_socket(socket->get(), 5); !listening) {
+      say(std::strerror(listening.error().code));
       return kNcError;
     }
     while (true) {
@@ -413,8 +415,8 @@ int run_unix(const NcOptions& options) {
       if (!options.keep_listening) return status;
     }
   }
-  if (::connect(socket->get(), address->get(), address->length) < 0) {
-    say(fmt::format("{}: {}", path, std::strerror(errno)));
+  if (Result<void> connected = sys::connect_socket(socket->get(), address->get(), address->length); !connected) {
+    say(fmt::format("{}: {}", path, std::strerror(connected.error().code)));
     return kNcError;
   }
   if (options.scan) return kNcOk;

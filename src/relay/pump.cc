@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "sys/socket.h"
+
 namespace sockscope::relay {
 namespace {
 
@@ -82,11 +84,11 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
     // The half-close rules, in netcat's order.
     if (!net_out_open) stdin_open = false;
     if (!stdout_open && net_in_open) {
-      ::shutdown(socket_fd, SHUT_RD);
+      (void)sys::shutdown_socket(socket_fd, SHUT_RD);
       net_in_open = false;
     }
     if (!stdin_open && to_network.empty() && net_out_open) {
-      if (options.shutdown_on_stdin_eof) ::shutdown(socket_fd, SHUT_WR);
+      if (options.shutdown_on_stdin_eof) (void)sys::shutdown_socket(socket_fd, SHUT_WR);
       net_out_open = false;
       if (options.quit_after_stdin_eof >= 0 && options.read_stdin && !quit_at) {
         quit_at = Clock::now() + std::chrono::seconds(options.quit_after_stdin_eof);
@@ -177,7 +179,7 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
         stats.bytes_from_network += static_cast<uint64_t>(got);
         if (options.recv_limit >= 0 && ++packets >= options.recv_limit) {
           net_in_open = false;
-          ::shutdown(socket_fd, SHUT_RD);
+          (void)sys::shutdown_socket(socket_fd, SHUT_RD);
         }
         if (options.interval.count() > 0) std::this_thread::sleep_for(options.interval);
       }
