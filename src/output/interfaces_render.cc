@@ -12,6 +12,7 @@ namespace {
 
 constexpr uint32_t kForever = 0xffffffff;
 
+// A flag bit and the name `ip` gives it.
 struct FlagName {
   uint32_t flag;
   const char* name;
@@ -27,12 +28,7 @@ constexpr FlagName kFlagNames[] = {
     {IFF_LOWER_UP, "LOWER_UP"},   {IFF_DORMANT, "DORMANT"},     {IFF_ECHO, "ECHO"},
 };
 
-struct AddressFlagName {
-  uint32_t flag;
-  const char* name;
-};
-
-constexpr AddressFlagName kAddressFlags[] = {
+constexpr FlagName kAddressFlags[] = {
     {IFA_F_SECONDARY, "secondary"}, {IFA_F_NODAD, "nodad"},       {IFA_F_OPTIMISTIC, "optimistic"},
     {IFA_F_DADFAILED, "dadfailed"}, {IFA_F_HOMEADDRESS, "home"},  {IFA_F_DEPRECATED, "deprecated"},
     {IFA_F_TENTATIVE, "tentative"}, {IFA_F_PERMANENT, "permanent"}, {IFA_F_MANAGETEMPADDR, "mngtmpaddr"},
@@ -115,7 +111,7 @@ std::string render_interfaces_text(const std::vector<interfaces::Interface>& int
     }
     for (const interfaces::InterfaceAddress& address : interface.addresses) {
       std::string extra;
-      for (const AddressFlagName& flag : kAddressFlags) {
+      for (const FlagName& flag : kAddressFlags) {
         if ((address.flags & flag.flag) && flag.flag != IFA_F_PERMANENT) extra += fmt::format(" {}", flag.name);
       }
       if (address.valid_lifetime != kForever || address.preferred_lifetime != kForever) {
@@ -164,7 +160,7 @@ nlohmann::ordered_json render_interfaces_json(const std::vector<interfaces::Inte
       info["prefixlen"] = address.prefix_length;
       if (!address.broadcast.empty()) info["broadcast"] = address.broadcast;
       info["scope"] = scope_name(address.scope);
-      for (const AddressFlagName& flag : kAddressFlags) {
+      for (const FlagName& flag : kAddressFlags) {
         if ((address.flags & flag.flag) && flag.flag != IFA_F_PERMANENT) info[flag.name] = true;
       }
       if (!(address.flags & IFA_F_PERMANENT)) info["dynamic"] = true;
