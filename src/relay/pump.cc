@@ -56,8 +56,9 @@ void answer_telnet(const char* data, size_t size, int socket_fd) {
   for (size_t i = 0; i + 2 < size; ++i) {
     if (static_cast<unsigned char>(data[i]) != kTelnetIac) continue;
     unsigned char verb = static_cast<unsigned char>(data[i + 1]);
-    unsigned char reply = verb == kTelnetDo ? kTelnetWont : (verb == kTelnetWill ? kTelnetDont : 0);
-    if (reply == 0 && (verb == kTelnetDont || verb == kTelnetWont)) reply = verb;
+    unsigned char reply = 0;
+    if (verb == kTelnetDo || verb == kTelnetDont) reply = kTelnetWont;
+    if (verb == kTelnetWill || verb == kTelnetWont) reply = kTelnetDont;
     if (reply == 0) continue;
     unsigned char answer[3] = {kTelnetIac, reply, static_cast<unsigned char>(data[i + 2])};
     (void)::send(socket_fd, answer, sizeof answer, MSG_NOSIGNAL);
