@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "sys/socket.h"
+#include "sys/splice.h"
 
 namespace sockscope::relay {
 namespace {
@@ -35,6 +36,57 @@ struct Buffer {
   }
 };
 
+// One direction's bytes in flight: in a kernel pipe (splice, no copies) while both of its
+// fds allow it, else in a user-space buffer. A stage is filled only when it is empty.
+struct Stage {
+  Buffer buffer;
+  std::optional<sys::Pipe> pipe;
+  size_t in_pipe = 0;
+
+  bool empty() const { return buffer.empty() && in_pipe == 0; }
+  size_t pending() const { return buffer.pending() + in_pipe; }
+
+  // Moves what is left in the pipe into the buffer and stops splicing (an fd refused it).
+  void stop_splicing() {
+    while (in_pipe > 0) {
+      size_t old_size = buffer.data.size();
+      buffer.data.resize(old_size + in_pipe);
+      ssize_t got = ::read(pipe->read_end.get(), buffer.data.data() + old_size, in_pipe);
+      buffer.data.resize(old_size + static_cast<size_t>(std::max<ssize_t>(got, 0)));
+      if (got <= 0) break;
+      in_pipe -= static_cast<size_t>(got);
+    }
+    pipe.reset();
+  }
+};
+
+enum class Fill { kData, kEnd, kRetry, kError };
+
+// Reads what source has now into an empty stage.
+Fill fill(Stage& stage, int source, std::vector<char>& chunk, bool socket, size_t* count) {
+  if (stage.pipe) {
+    Result<size_t> moved = sys::splice_move(source, stage.pipe->write_end.get(), stage.pipe->capacity);
+    if (moved) {
+      stage.in_pipe = *moved;
+      *count = *moved;
+      return *moved == 0 ? Fill::kEnd : Fill::kData;
+    }
+    if (moved.error().code == EAGAIN) return Fill::kRetry;
+    if (moved.error().code != EINVAL) {
+      errno = moved.error().code;
+      return Fill::kError;
+    }
+    stage.pipe.reset();  // this source cannot be spliced: copy from now on
+  }
+  ssize_t got = socket ? ::recv(source, chunk.data(), chunk.size(), 0) : ::read(source, chunk.data(), chunk.size());
+  if (got < 0) return (errno == EINTR || errno == EAGAIN) ? Fill::kRetry : Fill::kError;
+  if (got == 0) return Fill::kEnd;
+  stage.buffer.data.assign(chunk.data(), chunk.data() + got);
+  stage.buffer.begin = 0;
+  *count = static_cast<size_t>(got);
+  return Fill::kData;
+}
+
 // Writes as much as the fd takes now; false on a write error (errno set).
 bool drain(int fd, Buffer& buffer, bool socket) {
   while (!buffer.empty()) {
@@ -49,6 +101,23 @@ bool drain(int fd, Buffer& buffer, bool socket) {
   }
   buffer.clear();
   return true;
+}
+
+bool drain(int fd, Stage& stage, bool socket) {
+  while (stage.in_pipe > 0) {
+    Result<size_t> moved = sys::splice_move(stage.pipe->read_end.get(), fd, stage.in_pipe);
+    if (moved) {
+      stage.in_pipe -= *moved;
+      continue;
+    }
+    if (moved.error().code == EAGAIN) return true;
+    if (moved.error().code != EINVAL) {
+      errno = moved.error().code;
+      return false;
+    }
+    stage.stop_splicing();  // this sink cannot be spliced to: copy what is left
+  }
+  return drain(fd, stage.buffer, socket);
 }
 
 // Telnet negotiation refusal (-t): answer DO with WONT and WILL with DONT, as netcat does.
@@ -76,8 +145,16 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
   bool stdout_open = true;
   bool net_out_open = true;
   long packets = 0;
-  Buffer to_network;
-  Buffer to_stdout;
+  Stage to_network;
+  Stage to_stdout;
+  // Zero-copy only when the bytes pass through unchanged and unsplit.
+  bool can_splice = !options.crlf && !options.telnet && !options.datagram && options.recv_limit < 0 &&
+                    options.interval.count() == 0;
+  if (can_splice) {
+    constexpr size_t kPipeCapacity = 1 << 20;
+    if (Result<sys::Pipe> pipe = sys::open_pipe(kPipeCapacity)) to_network.pipe = std::move(*pipe);
+    if (Result<sys::Pipe> pipe = sys::open_pipe(kPipeCapacity)) to_stdout.pipe = std::move(*pipe);
+  }
   std::optional<Clock::time_point> quit_at;
   std::vector<char> chunk(kBufferSize);
 
@@ -137,23 +214,19 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
     }
 
     if (stdin_slot >= 0 && (fds[stdin_slot].revents & (POLLIN | POLLHUP | POLLERR))) {
-      ssize_t got = ::read(stdin_fd, chunk.data(), chunk.size());
-      if (got < 0 && errno != EINTR && errno != EAGAIN) {
-        stdin_open = false;
-      } else if (got == 0) {
-        stdin_open = false;
-      } else if (got > 0) {
-        if (options.crlf) {
-          for (ssize_t i = 0; i < got; ++i) {
-            if (chunk[static_cast<size_t>(i)] == '\n') to_network.data.push_back('\r');
-            to_network.data.push_back(chunk[static_cast<size_t>(i)]);
-          }
-        } else {
-          to_network.data.assign(chunk.data(), chunk.data() + got);
-          to_network.begin = 0;
+      if (options.crlf) {
+        ssize_t got = ::read(stdin_fd, chunk.data(), chunk.size());
+        if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) stdin_open = false;
+        for (ssize_t i = 0; i < got; ++i) {
+          if (chunk[static_cast<size_t>(i)] == '\n') to_network.buffer.data.push_back('\r');
+          to_network.buffer.data.push_back(chunk[static_cast<size_t>(i)]);
         }
-        if (options.interval.count() > 0) std::this_thread::sleep_for(options.interval);
+      } else {
+        size_t got = 0;
+        Fill filled = fill(to_network, stdin_fd, chunk, false, &got);
+        if (filled == Fill::kEnd || filled == Fill::kError) stdin_open = false;
       }
+      if (options.interval.count() > 0 && !to_network.empty()) std::this_thread::sleep_for(options.interval);
     }
     if (net_slot >= 0 && (fds[net_slot].revents & POLLOUT) && !to_network.empty()) {
       size_t before = to_network.pending();
@@ -161,23 +234,21 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
         // The peer is gone: what stdin gave us cannot be delivered.
         net_out_open = false;
         stdin_open = false;
-        to_network.clear();
+        to_network.buffer.clear();
+        to_network.in_pipe = 0;
       } else {
         stats.bytes_to_network += before - to_network.pending();
       }
     }
     if (net_slot >= 0 && (fds[net_slot].revents & (POLLIN | POLLHUP | POLLERR)) && net_in_open &&
         to_stdout.empty()) {
-      ssize_t got = ::recv(socket_fd, chunk.data(), chunk.size(), 0);
-      if (got < 0 && (errno == EINTR || errno == EAGAIN)) {
-        // try again later
-      } else if (got <= 0) {
+      size_t got = 0;
+      Fill filled = fill(to_stdout, socket_fd, chunk, true, &got);
+      if (filled == Fill::kEnd || filled == Fill::kError) {
         net_in_open = false;
-      } else {
-        if (options.telnet) answer_telnet(chunk.data(), static_cast<size_t>(got), socket_fd);
-        to_stdout.data.assign(chunk.data(), chunk.data() + got);
-        to_stdout.begin = 0;
-        stats.bytes_from_network += static_cast<uint64_t>(got);
+      } else if (filled == Fill::kData) {
+        if (options.telnet) answer_telnet(to_stdout.buffer.data.data(), to_stdout.buffer.pending(), socket_fd);
+        stats.bytes_from_network += got;
         if (options.recv_limit >= 0 && ++packets >= options.recv_limit) {
           net_in_open = false;
           (void)sys::shutdown_socket(socket_fd, SHUT_RD);
@@ -187,13 +258,12 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
     }
     if ((stdout_slot >= 0 && (fds[stdout_slot].revents & (POLLOUT | POLLERR | POLLHUP))) ||
         (!to_stdout.empty() && stdout_slot < 0)) {
-      size_t pending = to_stdout.pending();
       if (!drain(stdout_fd, to_stdout, false)) {
         // stdout is closed: say how much of what the network sent was not delivered.
         int saved = errno;
         stdout_open = false;
         return fail(saved, fmt::format("write to stdout failed; {} bytes received from the network not delivered",
-                                       pending));
+                                       to_stdout.pending()));
       }
     }
   }
