@@ -188,3 +188,55 @@ def test_unix_stream_socket_round_trip(netns, ncs, tmp_path):
         seen[name] = (client[2], server_out, server_code)
     assert seen["ours"] == seen["peer"]
     assert seen["ours"][1] == b"over unix\n"
+
+
+def client_sends_to_python_listener(netns, nc, args, data, tmp_path):
+    """What a plain listener receives from `nc ARGS 127.0.0.1 PORT` fed with data, and nc's exit code."""
+    feed = tmp_path / "feed"
+    feed.write_bytes(data)
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        with open(feed, "rb") as stdin:
+            client = nc.spawn(netns, list(args) + ["127.0.0.1", str(port)], stdin=stdin)
+        accepted, _ = listener.accept()
+        accepted.settimeout(5)
+        received = b""
+        while chunk := accepted.recv(65536):
+            received += chunk
+        accepted.close()
+        _, _, code = client.communicate()
+    return received, code
+
+
+@pytest.mark.parametrize("args", [["-N", "-C"], ["-N"], ["-q", "0"]], ids=lambda a: " ".join(a))
+def test_what_reaches_the_wire(netns, ncs, args, tmp_path):
+    data = b"one\ntwo\n" * 1000
+    seen = {name: client_sends_to_python_listener(netns, ncs[name], args, data, tmp_path) for name in ("ours", "peer")}
+    assert seen["ours"] == seen["peer"]
+
+
+def test_telnet_negotiation_is_refused_as_nc_does(netns, ncs):
+    negotiation = bytes([255, 253, 1, 255, 251, 3, 255, 254, 5, 255, 252, 6]) + b"login: "
+    seen = {}
+    for name in ("ours", "peer"):
+        with socket.socket() as listener:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(1)
+            port = listener.getsockname()[1]
+            client = ncs[name].spawn(netns, ["-t", "127.0.0.1", str(port)])
+            accepted, _ = listener.accept()
+            accepted.sendall(negotiation)
+            accepted.settimeout(5)
+            answer = b""
+            while len(answer) < 12:
+                chunk = accepted.recv(100)
+                if not chunk:
+                    break
+                answer += chunk
+            accepted.close()
+            seen[name] = answer
+            client.kill()
+    assert seen["ours"] == seen["peer"]
+    assert seen["ours"] == bytes([255, 252, 1, 255, 254, 3, 255, 252, 5, 255, 254, 6])
