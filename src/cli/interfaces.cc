@@ -14,6 +14,7 @@
 #include "cli/exit_codes.h"
 #include "core/program_name.h"
 #include "interfaces/collect.h"
+#include "output/interfaces_ifconfig.h"
 #include "output/interfaces_render.h"
 
 namespace sockscope::cli {
@@ -26,6 +27,7 @@ struct InterfacesOptions {
   bool names_only = false;
   bool counters = false;
   bool json = false;
+  bool ifconfig_format = false;
   std::vector<std::string> names;
 };
 
@@ -43,7 +45,8 @@ void print_interfaces_help() {
       "  -d        only interfaces that are down\n"
       "  -l        names only, on one line\n"
       "  -s        add packet and byte counters\n"
-      "  --json    the structure and field names of `ip -j addr`\n\n"
+      "  --json    the structure and field names of `ip -j addr`\n"
+      "  --format=ifconfig  the layout of net-tools ifconfig, for scripts that parse it\n\n"
       "Exit status: 0 listed, 1 an interface named does not exist, 2 bad usage or a netlink error.\n",
       program_name());
 }
@@ -55,6 +58,8 @@ int run_interfaces(int argc, char** argv) {
     std::string_view arg = argv[i];
     if (arg == "--json") {
       options.json = true;
+    } else if (arg == "--format=ifconfig") {
+      options.ifconfig_format = true;
     } else if (arg == "-h" || arg == "--help") {
       print_interfaces_help();
       return kExitOk;
@@ -112,6 +117,8 @@ int run_interfaces(int argc, char** argv) {
 
   if (options.json) {
     fmt::print("{}\n", output::render_interfaces_json(shown).dump());
+  } else if (options.ifconfig_format) {
+    fmt::print("{}", output::render_interfaces_ifconfig(shown));
   } else if (options.names_only) {
     std::string line;
     for (const interfaces::Interface& interface : shown) line += (line.empty() ? "" : " ") + interface.name;

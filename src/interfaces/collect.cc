@@ -55,8 +55,16 @@ Interface parse_link(const nlmsghdr& message) {
         if (mnl_attr_get_payload_len(attribute) >= sizeof(rtnl_link_stats64)) {
           rtnl_link_stats64 stats;
           std::memcpy(&stats, mnl_attr_get_payload(attribute), sizeof stats);
-          interface.counters = {stats.rx_packets, stats.rx_bytes, stats.rx_errors, stats.rx_dropped,
-                                stats.tx_packets, stats.tx_bytes, stats.tx_errors, stats.tx_dropped};
+          Counters& c = interface.counters;
+          c = {stats.rx_packets, stats.rx_bytes, stats.rx_errors, stats.rx_dropped,
+               stats.tx_packets, stats.tx_bytes, stats.tx_errors, stats.tx_dropped};
+          c.rx_missed = stats.rx_missed_errors;
+          c.rx_fifo = stats.rx_fifo_errors;
+          c.rx_frame = stats.rx_length_errors + stats.rx_over_errors + stats.rx_crc_errors + stats.rx_frame_errors;
+          c.tx_fifo = stats.tx_fifo_errors;
+          c.tx_carrier = stats.tx_carrier_errors + stats.tx_aborted_errors + stats.tx_window_errors +
+                         stats.tx_heartbeat_errors;
+          c.collisions = stats.collisions;
         }
         break;
       default: break;

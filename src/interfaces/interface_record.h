@@ -23,6 +23,9 @@ struct InterfaceAddress {
 struct Counters {
   uint64_t rx_packets = 0, rx_bytes = 0, rx_errors = 0, rx_dropped = 0;
   uint64_t tx_packets = 0, tx_bytes = 0, tx_errors = 0, tx_dropped = 0;
+  // The detail net-tools ifconfig prints, summed as /proc/net/dev sums them.
+  uint64_t rx_missed = 0, rx_fifo = 0, rx_frame = 0;  // frame: length + over + crc + frame errors
+  uint64_t tx_fifo = 0, tx_carrier = 0, collisions = 0;  // carrier: carrier + aborted + window + heartbeat
 };
 
 struct Interface {

@@ -81,3 +81,27 @@ def test_unknown_interface_and_bad_option(netns):
     assert (stderr, code) == (b'sockscope interfaces: no interface named "nosuch0"\n', 1)
     _, stderr, code = run(sockscope("interfaces", "-x"))
     assert code == 2 and stderr.count(b"\n") == 1
+
+
+def quiet_topology():
+    """Interfaces that send nothing on their own (no generated link-local, no DAD), so the
+    counters stand still between two listings."""
+    for conf in ("all", "default"):
+        sh("sysctl", "-qw", f"net.ipv6.conf.{conf}.accept_dad=0", f"net.ipv6.conf.{conf}.addr_gen_mode=1")
+    sh("ip", "link", "add", "en0", "type", "veth", "peer", "name", "en1")
+    sh("ip", "addr", "add", "192.168.1.89/24", "broadcast", "+", "dev", "en0")
+    sh("ip", "addr", "add", "192.168.1.90/24", "dev", "en0")  # secondary: ifconfig hides it
+    sh("ip", "addr", "add", "fe80::89/64", "dev", "en0", "nodad")
+    sh("ip", "link", "set", "en0", "up")
+    sh("ip", "tuntap", "add", "dev", "p2p0", "mode", "tun")
+    sh("ip", "addr", "add", "10.99.0.1/24", "dev", "p2p0")
+    sh("ip", "link", "add", "eth10", "type", "veth", "peer", "name", "eth2")
+
+
+def test_ifconfig_format_is_byte_identical(netns):
+    quiet_topology()
+    for args in ([], ["-a"], ["en0"], ["p2p0"]):
+        ours = run(sockscope("interfaces", "--format=ifconfig", *args))
+        theirs = run(["ifconfig"] + args)
+        assert ours[2] == theirs[2] == 0
+        assert ours[0].decode() == theirs[0].decode(), args
