@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/nc_hints.h"
 #include "cli/nc_options.h"
 #include "core/endpoint.h"
 #include "core/port_list.h"
@@ -164,6 +165,9 @@ int connect_any(const std::string& host, const std::string& port, const NcOption
     if (!socket) continue;
     if (Result<void> bound = bind_source(socket->get(), family, options); !bound) {
       say(bound.error().message());
+      if (options.verbose) {
+        if (std::optional<std::string> hint = bind_failure_hint(options.source_address, bound.error().code)) say(*hint);
+      }
       std::exit(kNcError);
     }
     if (Result<void> applied = apply_socket_options(socket->get(), family, options); !applied) {
@@ -309,6 +313,9 @@ int run_listen(const NcOptions& options) {
   }
   if (!listener) {
     say(std::strerror(last_errno));
+    if (options.verbose) {
+      if (std::optional<std::string> hint = bind_failure_hint(host, last_errno)) say(*hint);
+    }
     return kNcError;
   }
 

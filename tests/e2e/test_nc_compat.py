@@ -172,9 +172,20 @@ def test_seed_scenario_specific_and_wildcard_listeners(seed, ncs):
 
 def test_source_address_that_is_not_local(netns, ncs):
     port = free_port()
-    ours = ncs["ours"].run(["-v", "-s", "192.168.1.90", "127.0.0.1", str(port)], input=b"")
-    peer = ncs["peer"].run(["-v", "-s", "192.168.1.90", "127.0.0.1", str(port)], input=b"")
+    ours = ncs["ours"].run(["-s", "192.168.1.90", "127.0.0.1", str(port)], input=b"")
+    peer = ncs["peer"].run(["-s", "192.168.1.90", "127.0.0.1", str(port)], input=b"")
     assert (ours[1], ours[2]) == (peer[1], peer[2]) == (b"nc: bind failed: Cannot assign requested address\n", 1)
+
+
+def test_verbose_bind_failure_adds_one_hint_naming_the_owned_addresses(seed, ncs):
+    for args in (["-v", "-s", "192.168.1.90", "127.0.0.1", "9"], ["-lv", "192.168.1.90", "4444"]):
+        ours = ncs["ours"].run(args)
+        peer = ncs["peer"].run(args)
+        lines = ours[1].decode().splitlines()
+        # netcat's own lines first, unchanged; then exactly one hint.
+        assert "\n".join(lines[:-1]) + "\n" == peer[1].decode() and ours[2] == peer[2] == 1
+        assert lines[-1] == ("nc: hint: 192.168.1.90 is not an address of this host; its addresses: "
+                             "lo 127.0.0.1, en0 192.168.1.89, p2p0 10.99.0.1 (down)")
 
 
 def test_unix_stream_socket_round_trip(netns, ncs, tmp_path):
