@@ -106,6 +106,11 @@ Result<void> apply_socket_options(int fd, int family, const NcOptions& options) 
     int name = family == AF_INET6 ? IPV6_MINHOPCOUNT : IP_MINTTL;
     if (Result<void> r = sys::set_socket_option(fd, level, name, options.min_ttl); !r) return r;
   }
+  if (options.tos >= 0) {
+    int level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+    int name = family == AF_INET6 ? IPV6_TCLASS : IP_TOS;
+    if (Result<void> r = sys::set_socket_option(fd, level, name, options.tos); !r) return r;
+  }
   return {};
 }
 
@@ -196,6 +201,20 @@ bool udp_probe(int fd) {
   return true;
 }
 
+// One port operand: a number 1-65535 or a service name; nc's message otherwise.
+std::optional<uint16_t> port_operand(const std::string& text, const NcOptions& options) {
+  if (Result<uint16_t> port = parse_port(text)) return *port;
+  if (std::optional<uint16_t> named = service_port(text, options.udp ? "udp" : "tcp")) return named;
+  char* end = nullptr;
+  long value = std::strtol(text.c_str(), &end, 10);
+  if (*end == '\0' && !text.empty()) {
+    say(fmt::format("port number {}: {}", value < 1 ? "too small" : "too large", text));
+  } else {
+    say(fmt::format("port number invalid: {}", text));
+  }
+  return std::nullopt;
+}
+
 int run_connect(const NcOptions& options) {
   if (options.operands.size() < 2) {
     say("missing port number");
@@ -207,30 +226,22 @@ int run_connect(const NcOptions& options) {
     const std::string& text = options.operands[i];
     std::string::size_type dash = text.find('-');
     if (dash != std::string::npos) {
-      Result<std::vector<PortRange>> range = parse_port_list(text, "");
-      if (!range) {
-        say("port range not valid");
-        return kNcError;
-      }
-      for (uint16_t port : expand_ports(*range)) ports.push_back(port);
+      // A range lo-hi; netcat accepts it either way round.
+      std::string low_text = text.substr(0, dash);
+      std::string high_text = text.substr(dash + 1);
+      char* end = nullptr;
+      std::strtol(low_text.c_str(), &end, 10);
+      bool low_numeric = !low_text.empty() && *end == '\0';
+      std::optional<uint16_t> low = port_operand(low_numeric ? low_text : text, options);
+      if (!low) return kNcError;
+      std::optional<uint16_t> high = port_operand(high_text, options);
+      if (!high) return kNcError;
+      if (*low > *high) std::swap(low, high);
+      for (unsigned port = *low; port <= *high; ++port) ports.push_back(static_cast<uint16_t>(port));
     } else {
-      Result<uint16_t> port = parse_port(text);
-      if (!port) {
-        std::optional<uint16_t> named = service_port(text, options.udp ? "udp" : "tcp");
-        if (!named) {
-          char* end = nullptr;
-          long value = std::strtol(text.c_str(), &end, 10);
-          if (*end == '\0' && !text.empty()) {
-            say(fmt::format("port number {}: {}", value < 1 ? "too small" : "too large", text));
-          } else {
-            say(fmt::format("port number invalid: {}", text));
-          }
-          return kNcError;
-        }
-        ports.push_back(*named);
-      } else {
-        ports.push_back(*port);
-      }
+      std::optional<uint16_t> port = port_operand(text, options);
+      if (!port) return kNcError;
+      ports.push_back(*port);
     }
   }
   if (options.random_ports) std::shuffle(ports.begin(), ports.end(), std::mt19937(std::random_device{}()));
@@ -242,8 +253,8 @@ int run_connect(const NcOptions& options) {
     if (resolve_failed) return kNcError;
     if (fd < 0) continue;
     UniqueFd socket(fd);
-    status = kNcOk;
     if (options.udp && (options.verbose || options.scan) && !udp_probe(fd)) continue;
+    status = kNcOk;
     if (options.verbose) {
       Result<SockAddr> peer = sys::peer_address(fd);
       std::string numeric = peer ? printable(*peer, true).first : host;
@@ -287,7 +298,7 @@ int run_listen(const NcOptions& options) {
   if (listen_options.family == 0 && host.empty()) listen_options.family = AF_INET;  // nc's default: 0.0.0.0
   Resolved resolved = resolve(host.empty() ? nullptr : host.c_str(), port, listen_options, true);
   if (resolved.addresses.empty()) {
-    say(fmt::format("getaddrinfo for host \"{}\" port {}: {}", host, port, resolved.error));
+    say(fmt::format("getaddrinfo: {}", resolved.error));
     return kNcError;
   }
 
@@ -388,13 +399,18 @@ Result<SockAddr> unix_address(const std::string& path) {
 
 int run_unix(const NcOptions& options) {
   if (options.operands.empty()) {
-    print_short_usage();
+    if (options.listen) {
+      say("missing socket pathname");
+    } else {
+      print_short_usage();
+    }
     return kNcError;
   }
   const std::string& path = options.operands[0];
   Result<SockAddr> address = unix_address(path);
   if (!address) {
-    say(std::strerror(address.error().code));
+    say(options.listen ? std::strerror(address.error().code)
+                       : fmt::format("{}: {}", path, std::strerror(address.error().code)));
     return kNcError;
   }
   Result<UniqueFd> socket = sys::open_socket(AF_UNIX, options.udp ? SOCK_DGRAM : SOCK_STREAM);
@@ -490,9 +506,9 @@ int run_nc(int argc, char** argv) {
     say("no alternate routing table support available");
     return kNcError;
   }
-  if (!options.proxy_protocol.empty() || !options.proxy_address.empty() || options.md5_signature || options.dccp ||
-      options.pass_fd || !options.tos.empty()) {
-    say("this option (-X, -x, -S, -Z, -F or -T) is not supported yet");
+  if (!options.proxy_address.empty() || options.md5_signature || options.dccp ||
+      options.pass_fd) {
+    say("this option (-x, -S, -Z or -F) is not supported yet");
     return kNcError;
   }
   if (options.unix_socket) return run_unix(options);

@@ -5,6 +5,9 @@
 
 #include <climits>
 #include <cstdlib>
+#include <optional>
+#include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -25,6 +28,43 @@ tl::expected<long, NcUsageError> number_in(const char* text, long low, long high
   if (value < low) return tl::unexpected(NcUsageError{fmt::format("{} too small: {}", what, text)});
   if (value > high) return tl::unexpected(NcUsageError{fmt::format("{} too large: {}", what, text)});
   return value;
+}
+
+// -M and -m use the older "<what> is too large" wording, without the text.
+tl::expected<long, NcUsageError> hop_limit(const char* text, const char* what) {
+  tl::expected<long, NcUsageError> value = number_in(text, 0, 255, what);
+  if (value) return value;
+  std::string message = value.error().message;
+  const char* kind = message.find("too large") != std::string::npos   ? "too large"
+                     : message.find("too small") != std::string::npos ? "too small"
+                                                                      : "invalid";
+  return tl::unexpected(NcUsageError{fmt::format("{} is {}", what, kind)});
+}
+
+// -T: a DiffServ/TOS keyword, 0xNN, or a decimal 0-255.
+std::optional<int> parse_tos(std::string_view text) {
+  static constexpr std::pair<std::string_view, int> kKeywords[] = {
+      {"af11", 0x28}, {"af12", 0x30}, {"af13", 0x38}, {"af21", 0x48}, {"af22", 0x50}, {"af23", 0x58},
+      {"af31", 0x68}, {"af32", 0x70}, {"af33", 0x78}, {"af41", 0x88}, {"af42", 0x90}, {"af43", 0x98},
+      {"critical", 0xa0}, {"cs0", 0x00}, {"cs1", 0x20}, {"cs2", 0x40}, {"cs3", 0x60}, {"cs4", 0x80},
+      {"cs5", 0xa0}, {"cs6", 0xc0}, {"cs7", 0xe0}, {"ef", 0xb8}, {"inetcontrol", 0xc0},
+      {"lowdelay", 0x10}, {"netcontrol", 0xe0}, {"reliability", 0x04}, {"throughput", 0x08}};
+  for (const auto& [name, value] : kKeywords) {
+    if (text == name) return value;
+  }
+  if (text.empty()) return std::nullopt;
+  std::string copy(text);
+  char* end = nullptr;
+  errno = 0;
+  long value = 0;
+  if (copy.size() > 1 && copy[0] == '0' && copy[1] == 'x') {
+    value = std::strtol(copy.c_str(), nullptr, 16);
+  } else {
+    value = std::strtol(copy.c_str(), &end, 10);
+    if (*end != '\0' || errno == ERANGE) return std::nullopt;
+  }
+  if (value < 0 || value > 255) return std::nullopt;
+  return static_cast<int>(value);
 }
 
 }  // namespace
@@ -58,12 +98,12 @@ tl::expected<NcOptions, NcUsageError> parse_nc_options(int argc, char** argv) {
       case 'k': options.keep_listening = true; break;
       case 'l': options.listen = true; break;
       case 'M':
-        number = number_in(optarg, 0, 255, "ttl");
+        number = hop_limit(optarg, "ttl");
         if (!number) return tl::unexpected(number.error());
         options.ttl = static_cast<int>(*number);
         break;
       case 'm':
-        number = number_in(optarg, 0, 255, "minttl");
+        number = hop_limit(optarg, "minttl");
         if (!number) return tl::unexpected(number.error());
         options.min_ttl = static_cast<int>(*number);
         break;
@@ -84,7 +124,13 @@ tl::expected<NcOptions, NcUsageError> parse_nc_options(int argc, char** argv) {
       case 'r': options.random_ports = true; break;
       case 'S': options.md5_signature = true; break;
       case 's': options.source_address = optarg; break;
-      case 'T': options.tos = optarg; break;
+      case 'T':
+        if (std::optional<int> tos = parse_tos(optarg)) {
+          options.tos = *tos;
+        } else {
+          return tl::unexpected(NcUsageError{fmt::format("illegal tos value {}", optarg)});
+        }
+        break;
       case 't': options.telnet = true; break;
       case 'U': options.unix_socket = true; break;
       case 'u': options.udp = true; break;
@@ -100,7 +146,12 @@ tl::expected<NcOptions, NcUsageError> parse_nc_options(int argc, char** argv) {
         if (!number) return tl::unexpected(number.error());
         options.timeout_seconds = static_cast<int>(*number);
         break;
-      case 'X': options.proxy_protocol = optarg; break;
+      case 'X':
+        options.proxy_protocol = optarg;
+        if (options.proxy_protocol != "4" && options.proxy_protocol != "5" && options.proxy_protocol != "connect") {
+          return tl::unexpected(NcUsageError{"unsupported proxy protocol"});
+        }
+        break;
       case 'x': options.proxy_address = optarg; break;
       case 'Z': options.dccp = true; break;
       case 'z': options.scan = true; break;

@@ -40,7 +40,7 @@ struct NcOptions {
   std::string proxy_user;       // -P
   std::string source_port;      // -p
   std::string source_address;   // -s
-  std::string tos;              // -T
+  int tos = -1;                 // -T, resolved to the byte
   std::string rtable;           // -V
   std::string proxy_protocol;   // -X
   std::string proxy_address;    // -x
