@@ -48,7 +48,20 @@ void print_short_usage() {
              nc_name());
 }
 
-// Host and port as netcat prints them: names unless -n, the port always numeric.
+// "<verb> on HOST PORT" as netcat prints it: the host by name unless -n, the port numeric.
+// Like netcat, a failed reverse lookup is reported in place of the line.
+void report_endpoint(const char* verb, const SockAddr& address, bool numeric) {
+  char host[NI_MAXHOST] = {};
+  char port[NI_MAXSERV] = {};
+  int flags = NI_NUMERICSERV | (numeric ? NI_NUMERICHOST : 0);
+  if (int status = getnameinfo(address.get(), address.length, host, sizeof host, port, sizeof port, flags); status != 0) {
+    say(fmt::format("getnameinfo: {}", gai_strerror(status)));
+    return;
+  }
+  report(fmt::format("{} on {} {}", verb, host, port));
+}
+
+// Host and port, names unless -n, the port always numeric.
 std::pair<std::string, std::string> printable(const SockAddr& address, bool numeric) {
   char host[NI_MAXHOST] = {};
   char port[NI_MAXSERV] = {};
@@ -145,7 +158,6 @@ Resolved resolve(const char* host, const std::string& port, const NcOptions& opt
 // -s / -p for outgoing connections: bind before connecting.
 Result<void> bind_source(int fd, int family, const NcOptions& options) {
   if (options.source_address.empty() && options.source_port.empty()) return {};
-  if (Result<void> r = sys::set_socket_option(fd, SOL_SOCKET, SO_REUSEADDR, 1); !r) return r;
   NcOptions local = options;
   local.family = family;
   Resolved source = resolve(options.source_address.empty() ? nullptr : options.source_address.c_str(),
@@ -193,9 +205,11 @@ int connect_any(const std::string& host, const std::string& port, const NcOption
   return -1;
 }
 
-// netcat's UDP "connection" test: a few probe bytes; failures show up as ICMP errors.
+// netcat's UDP "connection" test: probe bytes spaced a second apart, so that a port
+// unreachable answer has time to come back and fail a later write (as nc.openbsd does).
 bool udp_probe(int fd) {
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < 5; ++i) {
+    if (i >= 2) sleep(1);
     if (::write(fd, "X", 1) != 1) return false;
   }
   return true;
@@ -333,8 +347,7 @@ int run_listen(const NcOptions& options) {
   if (options.udp) {
     if (options.verbose) {
       Result<SockAddr> local = sys::local_address(listener.get());
-      auto [shown_host, shown_port] = printable(*local, options.numeric);
-      report(fmt::format("Bound on {} {}", shown_host, shown_port));
+      report_endpoint("Bound", *local, options.numeric);
     }
     if (!options.keep_listening) {
       // The first sender becomes the peer: connect the socket to it.
@@ -350,8 +363,7 @@ int run_listen(const NcOptions& options) {
         return kNcError;
       }
       if (options.verbose) {
-        auto [shown_host, shown_port] = printable(sender, options.numeric);
-        report(fmt::format("Connection received on {} {}", shown_host, shown_port));
+        report_endpoint("Connection received", sender, options.numeric);
       }
     }
     return relay_stdio(listener.get(), options, false);
@@ -363,8 +375,7 @@ int run_listen(const NcOptions& options) {
   }
   if (options.verbose) {
     Result<SockAddr> local = sys::local_address(listener.get());
-    auto [shown_host, shown_port] = printable(*local, options.numeric);
-    report(fmt::format("Listening on {} {}", shown_host, shown_port));
+    report_endpoint("Listening", *local, options.numeric);
   }
   while (true) {
     SockAddr peer;
@@ -374,8 +385,7 @@ int run_listen(const NcOptions& options) {
       return kNcError;
     }
     if (options.verbose) {
-      auto [shown_host, shown_port] = printable(peer, options.numeric);
-      report(fmt::format("Connection received on {} {}", shown_host, shown_port));
+      report_endpoint("Connection received", peer, options.numeric);
     }
     int status = relay_stdio(client->get(), options, false);
     if (!options.keep_listening) return status;
