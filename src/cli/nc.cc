@@ -169,11 +169,12 @@ Result<void> bind_source(int fd, int family, const NcOptions& options) {
 }
 
 // Connects to one host:port, trying every address; -1 on failure (messages printed).
-int connect_any(const std::string& host, const std::string& port, const NcOptions& options, bool* resolve_failed) {
+// *give_up is set when nothing further can work (no address, or the local socket set-up failed).
+int connect_any(const std::string& host, const std::string& port, const NcOptions& options, bool* give_up) {
   Resolved resolved = resolve(host.c_str(), port, options, false);
   if (resolved.addresses.empty()) {
     say(fmt::format("getaddrinfo for host \"{}\" port {}: {}", host, port, resolved.error));
-    *resolve_failed = true;
+    *give_up = true;
     return -1;
   }
   for (const SockAddr& address : resolved.addresses) {
@@ -185,11 +186,13 @@ int connect_any(const std::string& host, const std::string& port, const NcOption
       if (options.verbose) {
         if (std::optional<std::string> hint = bind_failure_hint(options.source_address, bound.error().code)) say(*hint);
       }
-      std::exit(kNcError);
+      *give_up = true;
+      return -1;
     }
     if (Result<void> applied = apply_socket_options(socket->get(), family, options); !applied) {
       say(applied.error().message());
-      std::exit(kNcError);
+      *give_up = true;
+      return -1;
     }
     std::optional<std::chrono::milliseconds> timeout;
     if (options.timeout_seconds > 0) timeout = std::chrono::seconds(options.timeout_seconds);
@@ -262,9 +265,9 @@ int run_connect(const NcOptions& options) {
 
   int status = kNcError;
   for (uint16_t port : ports) {
-    bool resolve_failed = false;
-    int fd = connect_any(host, std::to_string(port), options, &resolve_failed);
-    if (resolve_failed) return kNcError;
+    bool give_up = false;
+    int fd = connect_any(host, std::to_string(port), options, &give_up);
+    if (give_up) return kNcError;
     if (fd < 0) continue;
     UniqueFd socket(fd);
     if (options.udp && (options.verbose || options.scan) && !udp_probe(fd)) continue;
