@@ -1,0 +1,50 @@
+// SocketRecord: one socket as sock_diag (or /proc/net) reports it, plus the processes that
+// hold it. Plain data: no I/O, so every renderer and the explain model test from tables.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/endpoint.h"
+
+namespace sockscope::sockets {
+
+enum class Protocol : uint8_t { kTcp, kUdp, kRaw, kUnix };
+
+// A process that has the socket open, with the descriptor it holds it as.
+struct Owner {
+  pid_t pid = 0;
+  std::string command;  // /proc/PID/comm
+  uid_t uid = 0;        // the process's real uid (what lsof's USER column shows)
+  int fd = -1;
+  char access = 'u';    // lsof's mode letter: 'r', 'w' or 'u' (read and write)
+};
+
+struct SocketRecord {
+  Protocol protocol = Protocol::kTcp;
+  int family = AF_INET;        // AF_INET, AF_INET6 or AF_UNIX
+  int type = 0;                // SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET (UNIX); the IP protocol for RAW
+  uint8_t state = 0;           // the kernel's TCP_* numbering (TCP_LISTEN = 10, TCP_CLOSE = 7, ...)
+  Endpoint local;              // IPv6 link-local addresses carry their scope
+  Endpoint remote;             // unspecified address and port 0 when not connected
+  uint32_t bound_device = 0;   // SO_BINDTODEVICE index, 0 when unbound
+  bool v6only = false;         // IPV6_V6ONLY (AF_INET6 only)
+  uid_t uid = 0;               // the socket's owner uid (sk_uid)
+  uint64_t inode = 0;
+  uint64_t cookie = 0;
+  uint32_t receive_queue = 0;  // for listeners: the accept queue length
+  uint32_t send_queue = 0;     // for listeners: the backlog
+  // UNIX sockets only.
+  std::string unix_path;       // "@name" for abstract names, empty when unnamed
+  uint64_t unix_peer_inode = 0;
+  // Read from a live owner through pidfd_getfd + getsockopt; empty when it could not be.
+  std::optional<bool> reuseaddr;
+  std::optional<bool> reuseport;
+  std::vector<Owner> owners;   // empty when owners were not asked for or not visible
+};
+
+}  // namespace sockscope::sockets
