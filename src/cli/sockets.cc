@@ -1,16 +1,315 @@
+// `sockscope sockets`: lsof -i's selection grammar and output over sock_diag, plus a table
+// for people (--table) and JSON (--json). Exit 0 when something was listed, 1 when nothing
+// matched or on an error, as lsof.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/exit_codes.h"
 #include "core/program_name.h"
+#include "netlink/channel.h"
+#include "output/sockets_lsof.h"
+#include "output/sockets_render.h"
+#include "procfs/net_unix.h"
+#include "procfs/socket_fds.h"
+#include "sockets/collect.h"
+#include "sockets/owners.h"
+#include "sockets/selection.h"
 
 namespace sockscope::cli {
+namespace {
 
-void print_sockets_help() { fmt::print("usage: {} sockets ...\n", program_name()); }
+constexpr int kFound = 0;
+constexpr int kNothingOrError = 1;
 
-int run_sockets(int, char**) {
-  fmt::print(stderr, "{}: sockets: not implemented yet\n", program_name());
-  return kExitUsage;
+enum class View { kLsof, kFields, kPids, kTable, kJson };
+
+struct SocketsOptions {
+  sockets::Selection selection;
+  output::LsofNaming naming;
+  View view = View::kLsof;
+  std::string fields;
+  bool nul_fields = false;
+  bool warnings = true;
+  std::optional<int> repeat_seconds;
+  bool repeat_until_empty = false;  // +r
+  std::string repeat_marker;        // -r's m<format>
+};
+
+void complain(const std::string& line) { fmt::print(stderr, "{}: {}\n", program_name(), line); }
+
+// lsof takes an optional argument from the next word unless it starts with '-' or '+'.
+std::optional<std::string_view> optional_argument(int argc, char** argv, int& i, std::string_view attached) {
+  if (!attached.empty()) return attached;
+  if (i + 1 < argc && argv[i + 1][0] != '-' && argv[i + 1][0] != '+') return std::string_view(argv[++i]);
+  return std::nullopt;
+}
+
+Result<void> parse_repeat(std::string_view text, SocketsOptions& options) {
+  size_t marker = text.find('m');
+  std::string_view seconds = text.substr(0, marker);
+  int value = 15;  // lsof's default delay
+  if (!seconds.empty()) {
+    try {
+      value = std::stoi(std::string(seconds));
+    } catch (...) {
+      return fail(fmt::format("illegal -r value: {}", text));
+    }
+    if (value <= 0) return fail(fmt::format("illegal -r value: {}", text));
+  }
+  options.repeat_seconds = value;
+  if (marker != std::string_view::npos) options.repeat_marker = std::string(text.substr(marker + 1));
+  return {};
+}
+
+Result<SocketsOptions> parse_options(int argc, char** argv) {
+  SocketsOptions options;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--json") { options.view = View::kJson; continue; }
+    if (arg == "--table") { options.view = View::kTable; continue; }
+    if (arg == "-h" || arg == "-?" || arg == "--help") { print_sockets_help(); std::exit(0); }
+    if (arg.starts_with("+r")) {
+      options.repeat_until_empty = true;
+      Result<void> done = parse_repeat(optional_argument(argc, argv, i, arg.substr(2)).value_or(""), options);
+      if (!done) return tl::unexpected(done.error());
+      continue;
+    }
+    if (arg == "+w") { options.warnings = true; continue; }
+    if (arg.size() < 2 || arg[0] != '-') return fail(fmt::format("unexpected argument: {} (sockscope lists sockets, not files)", arg));
+    for (size_t j = 1; j < arg.size(); ++j) {
+      char letter = arg[j];
+      std::string_view attached = arg.substr(j + 1);
+      auto required = [&](std::string_view name) -> Result<std::string_view> {
+        if (!attached.empty()) return attached;
+        if (i + 1 < argc) return std::string_view(argv[++i]);
+        return fail(fmt::format("missing {} option value", name));
+      };
+      bool takes_rest = true;
+      switch (letter) {
+        case 'a': options.selection.and_mode = true; takes_rest = false; break;
+        case 'n': options.naming.numeric_hosts = true; takes_rest = false; break;
+        case 'P': options.naming.numeric_ports = true; takes_rest = false; break;
+        case 'l': options.naming.numeric_users = true; takes_rest = false; break;
+        case 't': options.view = View::kPids; options.warnings = false; takes_rest = false; break;
+        case 'U': options.selection.unix_given = true; takes_rest = false; break;
+        case 'w': options.warnings = false; takes_rest = false; break;
+        case 'b': case 'O': case 'V': takes_rest = false; break;  // accepted for lsof's sake; nothing to do
+        case 'i': {
+          options.selection.inet_given = true;
+          std::string_view text = optional_argument(argc, argv, i, attached).value_or("");
+          Result<sockets::InetSpec> spec = sockets::parse_inet_spec(text, options.naming.numeric_hosts);
+          if (!spec) return tl::unexpected(spec.error());
+          options.selection.inet.push_back(*spec);
+          break;
+        }
+        case 's': {
+          std::optional<std::string_view> text = optional_argument(argc, argv, i, attached);
+          if (text) {
+            Result<void> done = sockets::parse_state_spec(*text, options.selection);
+            if (!done) return tl::unexpected(done.error());
+          }
+          break;
+        }
+        case 'p': {
+          Result<std::string_view> text = required("-p");
+          if (!text) return tl::unexpected(text.error());
+          Result<void> done = sockets::parse_pid_list(*text, options.selection.pids);
+          if (!done) return tl::unexpected(done.error());
+          break;
+        }
+        case 'u': {
+          Result<std::string_view> text = required("-u");
+          if (!text) return tl::unexpected(text.error());
+          Result<void> done = sockets::parse_user_list(*text, options.selection.users);
+          if (!done) return tl::unexpected(done.error());
+          break;
+        }
+        case 'c': {
+          Result<std::string_view> text = required("-c");
+          if (!text) return tl::unexpected(text.error());
+          sockets::parse_command_list(*text, options.selection.commands);
+          break;
+        }
+        case 'F': {
+          options.view = View::kFields;
+          std::string text(optional_argument(argc, argv, i, attached).value_or(""));
+          if (size_t zero = text.find('0'); zero != std::string::npos) {
+            options.nul_fields = true;
+            text.erase(zero, 1);
+          }
+          options.fields = text;
+          break;
+        }
+        case 'r': {
+          Result<void> done = parse_repeat(optional_argument(argc, argv, i, attached).value_or(""), options);
+          if (!done) return tl::unexpected(done.error());
+          break;
+        }
+        case 'T': optional_argument(argc, argv, i, attached); break;
+        default: return fail(fmt::format("unknown option: -{}", letter));
+      }
+      if (takes_rest) break;
+    }
+  }
+  // A -s without -i still means internet sockets: this command lists nothing else.
+  if ((options.selection.tcp_include || options.selection.tcp_exclude) && !options.selection.inet_given &&
+      !options.selection.unix_given) {
+    options.selection.inet_given = true;
+    options.selection.inet.push_back({});
+  }
+  return options;
+}
+
+bool owners_needed(const SocketsOptions& options) {
+  return options.view == View::kLsof || options.view == View::kFields || options.view == View::kPids ||
+         options.selection.needs_owners() || options.view == View::kTable || options.view == View::kJson;
+}
+
+// One listing; returns whether anything was listed.
+Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel) {
+  const sockets::Selection& selection = options.selection;
+  Result<std::vector<sockets::SocketRecord>> collected =
+      sockets::collect_sockets(channel, sockets::to_collect_request(selection));
+  if (!collected) return tl::unexpected(collected.error());
+  std::vector<sockets::SocketRecord> records;
+  records.reserve(collected->size());
+  for (sockets::SocketRecord& record : *collected) {
+    if (sockets::socket_matches(selection, record)) records.push_back(std::move(record));
+  }
+  if (owners_needed(options) && !records.empty()) {
+    // With -a, named processes are all that can match: read only their descriptors.
+    std::vector<pid_t> only;
+    if (selection.and_mode && !selection.pids.include.empty()) only = selection.pids.include;
+    sockets::OwnerJoin join = sockets::attach_owners(records, "/proc", only);
+    if (join.unreadable_processes > 0 && options.warnings && geteuid() != 0) {
+      complain(fmt::format("the descriptors of {} processes of other users could not be read; their sockets "
+                           "show no owner (run as root to see them)",
+                           join.unreadable_processes));
+    }
+  }
+  bool lsof_like = options.view == View::kLsof || options.view == View::kFields || options.view == View::kPids;
+  if (lsof_like) {
+    bool has_unix = std::any_of(records.begin(), records.end(), [](const auto& r) { return r.protocol == sockets::Protocol::kUnix; });
+    if (has_unix) {
+      std::unordered_map<uint64_t, uint64_t> addresses = procfs::read_unix_addresses();
+      for (sockets::SocketRecord& record : records) {
+        auto found = addresses.find(record.inode);
+        if (found != addresses.end()) record.kernel_address = found->second;
+      }
+    }
+    if (options.view == View::kFields) {
+      for (sockets::SocketRecord& record : records) {
+        for (sockets::Owner& owner : record.owners) {
+          procfs::ProcessIds ids = procfs::read_process_ids("/proc", owner.pid);
+          owner.parent = ids.parent;
+          owner.process_group = ids.process_group;
+          owner.file_flags = procfs::read_fd_flags("/proc", owner.pid, owner.fd);
+        }
+      }
+    }
+    std::vector<output::LsofRow> rows;
+    for (const sockets::SocketRecord& record : records) {
+      for (const sockets::Owner& owner : record.owners) {
+        if (sockets::row_matches(selection, record, &owner)) rows.push_back({&record, &owner});
+      }
+    }
+    output::sort_lsof_rows(rows);
+    std::string text = options.view == View::kLsof     ? output::render_lsof(rows, options.naming)
+                       : options.view == View::kPids ? output::render_lsof_pids(rows)
+                                                     : output::render_lsof_fields(rows, options.naming, options.fields,
+                                                                                  options.nul_fields);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return !rows.empty();
+  }
+
+  std::vector<sockets::SocketRecord> shown;
+  for (sockets::SocketRecord& record : records) {
+    bool keep = record.owners.empty() ? sockets::row_matches(selection, record, nullptr)
+                                      : std::any_of(record.owners.begin(), record.owners.end(), [&](const sockets::Owner& o) {
+                                          return sockets::row_matches(selection, record, &o);
+                                        });
+    if (keep) shown.push_back(std::move(record));
+  }
+  sockets::read_reuse_flags(shown);
+  if (options.view == View::kJson) {
+    fmt::print("{}\n", output::render_sockets_json(shown).dump(2));
+  } else if (!shown.empty()) {
+    fmt::print("{}", output::render_sockets_table(shown));
+  }
+  return !shown.empty();
+}
+
+std::string repeat_marker(const SocketsOptions& options) {
+  std::string text = "=======";
+  if (!options.repeat_marker.empty()) {
+    char buffer[512];
+    std::time_t now = std::time(nullptr);
+    size_t length = std::strftime(buffer, sizeof buffer, options.repeat_marker.c_str(), std::localtime(&now));
+    text = std::string(buffer, length);
+  }
+  if (options.view == View::kFields) return "m" + (options.repeat_marker.empty() ? "" : text) + (options.nul_fields ? std::string(1, '\0') : "") + "\n";
+  return text + "\n";
+}
+
+}  // namespace
+
+void print_sockets_help() {
+  fmt::print(
+      "usage: {} sockets [-i [46][tcp|udp][@host][:ports]]... [-s PROTO:STATE,...] [-a] [-p PIDS] [-u USERS]\n"
+      "                  [-c COMMAND] [-U] [-n] [-P] [-l] [-t] [-F [FIELDS]] [-r|+r [SECS]] [--table] [--json]\n\n"
+      "Lists sockets and the processes that hold them, asking the kernel (sock_diag) only for the\n"
+      "sockets the selection can match. Selections use lsof's grammar and, by default, are ORed:\n\n"
+      "  -i SPEC   internet sockets: -i4, -iTCP, -i :4444, -i @127.0.0.1:8000-8010, -i UDP:domain\n"
+      "  -s P:S    TCP states to keep (TCP:LISTEN) or to drop (TCP:^ESTABLISHED)\n"
+      "  -p PIDS   processes (comma list, ^PID excludes)    -u USERS  users (names or uids, ^ excludes)\n"
+      "  -c TEXT   commands starting with TEXT (^ excludes)  -U        UNIX sockets\n"
+      "  -a        AND the selections instead of ORing them\n\n"
+      "Output is lsof's, column for column, except that IPv6 link-local addresses keep their %scope.\n"
+      "  -n -P -l  numeric hosts, ports, users       -t  process ids only\n"
+      "  -F FIELDS lsof's field output (p c u L f t d o P n T ...; 0 ends fields with NUL)\n"
+      "  -r SECS   list again every SECS seconds (+r: until nothing is listed)\n"
+      "  --table   a table for people: protocol, local, peer, state, SO_REUSEADDR/SO_REUSEPORT, owners,\n"
+      "            and listeners that share one address:port marked '(1 of N)'\n"
+      "  --json    one object per socket, with the same facts\n\n"
+      "Exit status: 0 something was listed, 1 nothing matched or an error (as lsof).\n",
+      program_name());
+}
+
+int run_sockets(int argc, char** argv) {
+  Result<SocketsOptions> options = parse_options(argc, argv);
+  if (!options) {
+    complain(options.error().message());
+    return kNothingOrError;
+  }
+  Result<netlink::Channel> channel = netlink::Channel::open(NETLINK_SOCK_DIAG);
+  if (!channel) {
+    complain(channel.error().message());
+    return kNothingOrError;
+  }
+  bool listed_ever = false;
+  while (true) {
+    Result<bool> listed = list_once(*options, *channel);
+    if (!listed) {
+      complain(listed.error().message());
+      return kNothingOrError;
+    }
+    listed_ever = listed_ever || *listed;
+    if (!options->repeat_seconds || (options->repeat_until_empty && !*listed)) break;
+    std::string marker = repeat_marker(*options);
+    std::fwrite(marker.data(), 1, marker.size(), stdout);
+    std::fflush(stdout);
+    std::this_thread::sleep_for(std::chrono::seconds(*options->repeat_seconds));
+  }
+  return listed_ever ? kFound : kNothingOrError;
 }
 
 }  // namespace sockscope::cli

@@ -22,6 +22,10 @@ struct Owner {
   uid_t uid = 0;        // the process's real uid (what lsof's USER column shows)
   int fd = -1;
   char access = 'u';    // lsof's mode letter: 'r', 'w' or 'u' (read and write)
+  // Read only for lsof's -F fields g, R and G.
+  pid_t process_group = 0;
+  pid_t parent = 0;
+  uint32_t file_flags = 0;  // the descriptor's open flags (O_RDWR | O_CLOEXEC ...)
 };
 
 struct SocketRecord {
@@ -41,6 +45,7 @@ struct SocketRecord {
   // UNIX sockets only.
   std::string unix_path;       // "@name" for abstract names, empty when unnamed
   uint64_t unix_peer_inode = 0;
+  uint64_t kernel_address = 0; // the (hashed) socket address /proc/net/unix shows; lsof's DEVICE
   // Read from a live owner through pidfd_getfd + getsockopt; empty when it could not be.
   std::optional<bool> reuseaddr;
   std::optional<bool> reuseport;

@@ -1,0 +1,42 @@
+// lsof's three output forms for socket rows: the column listing, -F fields and -t PIDs.
+// Byte-identical to lsof 4.95 for the same rows, except that IPv6 link-local addresses keep
+// their %scope (lsof drops it, which makes them unusable).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sockets/socket_record.h"
+
+namespace sockscope::output {
+
+// One line of lsof output: a socket as held by one process under one descriptor.
+struct LsofRow {
+  const sockets::SocketRecord* record = nullptr;
+  const sockets::Owner* owner = nullptr;
+};
+
+struct LsofNaming {
+  bool numeric_hosts = false;  // -n
+  bool numeric_ports = false;  // -P
+  bool numeric_users = false;  // -l
+};
+
+// Rows in lsof's order: by PID, then by descriptor.
+void sort_lsof_rows(std::vector<LsofRow>& rows);
+
+// The column listing with its header; empty when there are no rows.
+std::string render_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming);
+
+// -F output for the field letters in fields (lsof's order whatever the order given; an empty
+// string means lsof's default set); nul_terminated is -F0.
+std::string render_lsof_fields(const std::vector<LsofRow>& rows, const LsofNaming& naming, std::string_view fields,
+                               bool nul_terminated);
+
+// -t: each PID once, ascending.
+std::string render_lsof_pids(const std::vector<LsofRow>& rows);
+
+// The NAME column's address part: "127.0.0.1:4444", "*:4444", "[::1]:22->[::1]:5000".
+std::string lsof_address_name(const sockets::SocketRecord& record, const LsofNaming& naming);
+
+}  // namespace sockscope::output

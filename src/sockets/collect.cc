@@ -1,0 +1,171 @@
+#include "sockets/collect.h"
+
+#include <libmnl/libmnl.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#include <netinet/in.h>
+
+#include <cstring>
+
+#include "sockets/diag_filter.h"
+
+namespace sockscope::sockets {
+namespace {
+
+Endpoint endpoint_from(int family, const __be32 address[4], __be16 port, uint32_t interface) {
+  Endpoint endpoint;
+  if (family == AF_INET) {
+    in_addr v4;
+    std::memcpy(&v4, address, sizeof v4);
+    endpoint.address = IpAddress::from_in(v4);
+  } else {
+    in6_addr v6;
+    std::memcpy(&v6, address, sizeof v6);
+    endpoint.address = IpAddress::from_in6(v6);
+    // A link-local address means nothing without its interface: the kernel keeps it as the
+    // socket's bound device, which is where lsof loses it and we do not.
+    if (endpoint.address.needs_scope()) endpoint.address.scope_id = interface;
+  }
+  endpoint.port = ntohs(port);
+  return endpoint;
+}
+
+SocketRecord parse_inet(const nlmsghdr& message, Protocol protocol) {
+  const inet_diag_msg* info = static_cast<const inet_diag_msg*>(mnl_nlmsg_get_payload(&message));
+  SocketRecord record;
+  record.protocol = protocol;
+  record.family = info->idiag_family;
+  record.state = info->idiag_state;
+  record.bound_device = info->id.idiag_if;
+  record.local = endpoint_from(info->idiag_family, info->id.idiag_src, info->id.idiag_sport, info->id.idiag_if);
+  record.remote = endpoint_from(info->idiag_family, info->id.idiag_dst, info->id.idiag_dport, info->id.idiag_if);
+  record.uid = info->idiag_uid;
+  record.inode = info->idiag_inode;
+  std::memcpy(&record.cookie, info->id.idiag_cookie, sizeof record.cookie);
+  record.receive_queue = info->idiag_rqueue;
+  record.send_queue = info->idiag_wqueue;
+  const char* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(&message));
+  for (const nlattr* attribute = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(&message, sizeof *info));
+       mnl_attr_ok(attribute, static_cast<int>(tail - reinterpret_cast<const char*>(attribute)));
+       attribute = mnl_attr_next(attribute)) {
+    uint16_t type = mnl_attr_get_type(attribute);
+    if (type == INET_DIAG_SKV6ONLY && mnl_attr_get_payload_len(attribute) >= 1) {
+      record.v6only = mnl_attr_get_u8(attribute) != 0;
+    } else if (type == INET_DIAG_PROTOCOL && mnl_attr_get_payload_len(attribute) >= 1) {
+      record.type = mnl_attr_get_u8(attribute);
+    }
+  }
+  return record;
+}
+
+SocketRecord parse_unix(const nlmsghdr& message) {
+  const unix_diag_msg* info = static_cast<const unix_diag_msg*>(mnl_nlmsg_get_payload(&message));
+  SocketRecord record;
+  record.protocol = Protocol::kUnix;
+  record.family = AF_UNIX;
+  record.type = info->udiag_type;
+  record.state = info->udiag_state;
+  record.inode = info->udiag_ino;
+  std::memcpy(&record.cookie, info->udiag_cookie, sizeof record.cookie);
+  const char* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(&message));
+  for (const nlattr* attribute = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(&message, sizeof *info));
+       mnl_attr_ok(attribute, static_cast<int>(tail - reinterpret_cast<const char*>(attribute)));
+       attribute = mnl_attr_next(attribute)) {
+    uint16_t length = mnl_attr_get_payload_len(attribute);
+    const char* payload = static_cast<const char*>(mnl_attr_get_payload(attribute));
+    switch (mnl_attr_get_type(attribute)) {
+      case UNIX_DIAG_NAME:
+        // Abstract names start with a NUL byte; they print as "@name".
+        if (length > 0 && payload[0] == '\0') {
+          record.unix_path = "@" + std::string(payload + 1, length - 1);
+        } else {
+          record.unix_path.assign(payload, strnlen(payload, length));
+        }
+        break;
+      case UNIX_DIAG_PEER:
+        if (length >= 4) record.unix_peer_inode = mnl_attr_get_u32(attribute);
+        break;
+      case UNIX_DIAG_RQLEN:
+        if (length >= sizeof(unix_diag_rqlen)) {
+          unix_diag_rqlen queues;
+          std::memcpy(&queues, payload, sizeof queues);
+          record.receive_queue = queues.udiag_rqueue;
+          record.send_queue = queues.udiag_wqueue;
+        }
+        break;
+      case UNIX_DIAG_UID:
+        if (length >= 4) record.uid = mnl_attr_get_u32(attribute);
+        break;
+      default: break;
+    }
+  }
+  return record;
+}
+
+Result<void> dump_inet(netlink::Channel& channel, int family, Protocol protocol, uint32_t states,
+                       const std::vector<uint8_t>& filter, std::vector<SocketRecord>& out) {
+  alignas(nlmsghdr) char buffer[MNL_SOCKET_BUFFER_SIZE];
+  nlmsghdr* request = mnl_nlmsg_put_header(buffer);
+  request->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  auto* diag = static_cast<inet_diag_req_v2*>(mnl_nlmsg_put_extra_header(request, sizeof(inet_diag_req_v2)));
+  diag->sdiag_family = static_cast<uint8_t>(family);
+  diag->sdiag_protocol = protocol == Protocol::kTcp ? IPPROTO_TCP : protocol == Protocol::kUdp ? IPPROTO_UDP : IPPROTO_RAW;
+  diag->idiag_states = states;
+  if (protocol == Protocol::kRaw) {
+    // RAW sockets are found by their IP protocol; IPPROTO_RAW in the request plus the
+    // INET_DIAG_REQ_PROTOCOL attribute 255 ("any") is what the kernel's raw_diag expects.
+    mnl_attr_put_u32(request, INET_DIAG_REQ_PROTOCOL, IPPROTO_RAW);
+  }
+  if (!filter.empty()) mnl_attr_put(request, INET_DIAG_REQ_BYTECODE, filter.size(), filter.data());
+  return channel.dump(*request, [&](const nlmsghdr& message) -> Result<void> {
+    if (message.nlmsg_type == SOCK_DIAG_BY_FAMILY) out.push_back(parse_inet(message, protocol));
+    return {};
+  });
+}
+
+Result<void> dump_unix(netlink::Channel& channel, std::vector<SocketRecord>& out) {
+  alignas(nlmsghdr) char buffer[MNL_SOCKET_BUFFER_SIZE];
+  nlmsghdr* request = mnl_nlmsg_put_header(buffer);
+  request->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  auto* diag = static_cast<unix_diag_req*>(mnl_nlmsg_put_extra_header(request, sizeof(unix_diag_req)));
+  diag->sdiag_family = AF_UNIX;
+  diag->udiag_states = ~0u;
+  diag->udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID;
+  return channel.dump(*request, [&](const nlmsghdr& message) -> Result<void> {
+    if (message.nlmsg_type == SOCK_DIAG_BY_FAMILY) out.push_back(parse_unix(message));
+    return {};
+  });
+}
+
+}  // namespace
+
+Result<std::vector<SocketRecord>> collect_sockets(netlink::Channel& channel, const CollectRequest& request) {
+  std::vector<SocketRecord> records;
+  std::vector<uint8_t> filter = compile_port_filter(request.ports);
+  std::vector<int> families;
+  if (request.ipv4) families.push_back(AF_INET);
+  if (request.ipv6) families.push_back(AF_INET6);
+  struct Wanted {
+    bool on;
+    Protocol protocol;
+    uint32_t states;
+  };
+  for (const Wanted& wanted : {Wanted{request.tcp, Protocol::kTcp, request.tcp_states},
+                               Wanted{request.udp, Protocol::kUdp, ~0u}, Wanted{request.raw, Protocol::kRaw, ~0u}}) {
+    if (!wanted.on) continue;
+    for (int family : families) {
+      Result<void> done = dump_inet(channel, family, wanted.protocol, wanted.states, filter, records);
+      // RAW diagnostics are a module of their own (raw_diag); its absence is not an error.
+      if (!done && wanted.protocol == Protocol::kRaw && done.error().code == ENOENT) continue;
+      if (!done) return tl::unexpected(done.error());
+    }
+  }
+  if (request.unix_domain) {
+    Result<void> done = dump_unix(channel, records);
+    if (!done) return tl::unexpected(done.error());
+  }
+  return records;
+}
+
+}  // namespace sockscope::sockets

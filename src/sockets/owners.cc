@@ -1,0 +1,53 @@
+#include "sockets/owners.h"
+
+#include <sys/socket.h>
+
+#include <unordered_map>
+
+#include "procfs/socket_fds.h"
+#include "sys/pidfd.h"
+#include "sys/socket.h"
+
+namespace sockscope::sockets {
+
+OwnerJoin attach_owners(std::vector<SocketRecord>& records, const std::string& proc_root,
+                        const std::vector<pid_t>& only_pids) {
+  std::unordered_map<uint64_t, size_t> by_inode;
+  by_inode.reserve(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (records[i].inode != 0) by_inode.emplace(records[i].inode, i);
+  }
+  procfs::SocketFdScan scan = procfs::scan_socket_fds(
+      proc_root, [&](uint64_t inode) { return by_inode.count(inode) != 0; }, only_pids);
+
+  std::unordered_map<pid_t, procfs::ProcessInfo> processes;
+  for (const procfs::SocketFd& fd : scan.fds) {
+    auto known = processes.find(fd.pid);
+    if (known == processes.end()) known = processes.emplace(fd.pid, procfs::read_process_info(proc_root, fd.pid)).first;
+    const procfs::ProcessInfo& process = known->second;
+    records[by_inode.at(fd.inode)].owners.push_back({fd.pid, process.command, process.uid, fd.fd, 'u'});
+  }
+  return {scan.unreadable};
+}
+
+void read_reuse_flags(std::vector<SocketRecord>& records) {
+  std::unordered_map<pid_t, UniqueFd> pidfds;
+  for (SocketRecord& record : records) {
+    if (record.protocol == Protocol::kUnix || record.owners.empty()) continue;
+    const Owner& owner = record.owners.front();
+    auto known = pidfds.find(owner.pid);
+    if (known == pidfds.end()) {
+      Result<UniqueFd> pidfd = sys::open_pidfd(owner.pid);
+      known = pidfds.emplace(owner.pid, pidfd ? std::move(*pidfd) : UniqueFd()).first;
+    }
+    if (!known->second) continue;
+    Result<UniqueFd> copy = sys::copy_fd_from(known->second.get(), owner.fd);
+    if (!copy) continue;
+    Result<int> reuseaddr = sys::get_socket_option(copy->get(), SOL_SOCKET, SO_REUSEADDR);
+    Result<int> reuseport = sys::get_socket_option(copy->get(), SOL_SOCKET, SO_REUSEPORT);
+    if (reuseaddr) record.reuseaddr = *reuseaddr != 0;
+    if (reuseport) record.reuseport = *reuseport != 0;
+  }
+}
+
+}  // namespace sockscope::sockets

@@ -1,0 +1,24 @@
+// Joins processes to sockets: one pass over /proc/*/fd fills each record's owners.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sockets/socket_record.h"
+
+namespace sockscope::sockets {
+
+struct OwnerJoin {
+  size_t unreadable_processes = 0;  // fd tables we could not read (other users' without root)
+};
+
+// Fills owners of every record from the processes under proc_root ("/proc"); only_pids
+// narrows the scan when the selection names its processes.
+OwnerJoin attach_owners(std::vector<SocketRecord>& records, const std::string& proc_root = "/proc",
+                        const std::vector<pid_t>& only_pids = {});
+
+// Reads SO_REUSEADDR and SO_REUSEPORT of every record with a live owner, through a
+// duplicate of the owner's descriptor (pidfd_getfd; needs ptrace rights over the owner).
+void read_reuse_flags(std::vector<SocketRecord>& records);
+
+}  // namespace sockscope::sockets

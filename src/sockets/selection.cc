@@ -1,0 +1,365 @@
+#include "sockets/selection.h"
+
+#include <netinet/tcp.h>
+#include <pwd.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "core/services.h"
+
+namespace sockscope::sockets {
+namespace {
+
+// Indexed by the kernel's TCP_* numbers, spelled as lsof spells them on Linux.
+constexpr std::array<std::string_view, 13> kTcpStateNames = {
+    "",          "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT",
+    "CLOSE",     "CLOSE_WAIT",  "LAST_ACK", "LISTEN",   "CLOSING",   "NEW_SYN_RECV"};
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) { return lower(a) == lower(b); }
+
+template <class Number>
+bool parse_decimal(std::string_view text, Number& value) {
+  if (text.empty()) return false;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error == std::errc() && end == text.data() + text.size();
+}
+
+bool all_digits(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+// The address as lsof compares it: an IPv4-mapped IPv6 address is its IPv4 address, and
+// the scope does not take part (a host given as text has none).
+IpAddress comparable(IpAddress address) {
+  if (address.family == AF_INET6 && address.is_v4_mapped()) address = address.unmapped();
+  address.scope_id = 0;
+  return address;
+}
+
+bool connected(const SocketRecord& record) { return !record.remote.address.is_unspecified() || record.remote.port != 0; }
+
+bool end_matches(const InetSpec& spec, const Endpoint& end) {
+  bool host_ok = spec.hosts.empty() || std::any_of(spec.hosts.begin(), spec.hosts.end(), [&](const IpAddress& host) {
+                   return comparable(host) == comparable(end.address);
+                 });
+  bool port_ok = spec.ports.empty() ||
+                 std::any_of(spec.ports.begin(), spec.ports.end(), [&](const PortRange& r) { return r.contains(end.port); });
+  return host_ok && port_ok;
+}
+
+bool spec_matches(const InetSpec& spec, const SocketRecord& record) {
+  if (spec.impossible_port) return false;
+  if (spec.family != AF_UNSPEC && spec.family != record.family) return false;
+  if (spec.protocol && *spec.protocol != record.protocol) return false;
+  if (spec.hosts.empty() && spec.ports.empty()) return true;
+  return end_matches(spec, record.local) || (connected(record) && end_matches(spec, record.remote));
+}
+
+bool state_allowed(const Selection& selection, const SocketRecord& record) {
+  if (record.protocol == Protocol::kUnix) return true;
+  uint32_t bit = 1u << record.state;
+  if (selection.tcp_include != 0 && (record.protocol != Protocol::kTcp || !(selection.tcp_include & bit))) return false;
+  if (record.protocol == Protocol::kTcp && (selection.tcp_exclude & bit)) return false;
+  return true;
+}
+
+bool owner_included(const Selection& selection, const Owner* owner) {
+  if (owner == nullptr) return false;
+  const auto& pids = selection.pids.include;
+  const auto& users = selection.users.include;
+  const auto& commands = selection.commands.include;
+  return std::find(pids.begin(), pids.end(), owner->pid) != pids.end() ||
+         std::find(users.begin(), users.end(), owner->uid) != users.end() ||
+         std::any_of(commands.begin(), commands.end(), [&](const std::string& c) { return owner->command.starts_with(c); });
+}
+
+// In -a mode every owner list given must match on its own.
+bool owner_included_in_all(const Selection& selection, const Owner* owner) {
+  const auto& s = selection;
+  if (owner == nullptr) return s.pids.include.empty() && s.users.include.empty() && s.commands.include.empty();
+  if (!s.pids.include.empty() && std::find(s.pids.include.begin(), s.pids.include.end(), owner->pid) == s.pids.include.end()) return false;
+  if (!s.users.include.empty() && std::find(s.users.include.begin(), s.users.include.end(), owner->uid) == s.users.include.end()) return false;
+  if (!s.commands.include.empty() &&
+      std::none_of(s.commands.include.begin(), s.commands.include.end(),
+                   [&](const std::string& c) { return owner->command.starts_with(c); })) {
+    return false;
+  }
+  return true;
+}
+
+bool owner_excluded(const Selection& selection, const Owner* owner) {
+  if (owner == nullptr) return false;
+  const auto& s = selection;
+  return std::find(s.pids.exclude.begin(), s.pids.exclude.end(), owner->pid) != s.pids.exclude.end() ||
+         std::find(s.users.exclude.begin(), s.users.exclude.end(), owner->uid) != s.users.exclude.end() ||
+         std::any_of(s.commands.exclude.begin(), s.commands.exclude.end(),
+                     [&](const std::string& c) { return owner->command.starts_with(c); });
+}
+
+bool owner_lists_given(const Selection& s) {
+  return !s.pids.include.empty() || !s.users.include.empty() || !s.commands.include.empty();
+}
+
+bool kind_matches(const Selection& selection, const SocketRecord& record, bool& kind_given) {
+  bool is_inet = record.protocol != Protocol::kUnix;
+  kind_given = selection.inet_given || selection.unix_given;
+  bool inet = selection.inet_given && is_inet &&
+              std::any_of(selection.inet.begin(), selection.inet.end(), [&](const InetSpec& s) { return spec_matches(s, record); });
+  bool unix_socket = selection.unix_given && !is_inet;
+  return inet || unix_socket;
+}
+
+Result<uint16_t> parse_port_item(std::string_view item, std::optional<Protocol> protocol, std::string_view whole,
+                                 bool& too_large) {
+  uint32_t number = 0;
+  if (parse_decimal(item, number)) {
+    if (number > 65535) too_large = true;
+    return static_cast<uint16_t>(std::min<uint32_t>(number, 65535));
+  }
+  std::optional<uint16_t> port;
+  if (protocol) {
+    port = service_port(item, *protocol == Protocol::kUdp ? "udp" : "tcp");
+    if (!port) return fail(fmt::format("unknown service {} for {} in: -i {}", item, *protocol == Protocol::kUdp ? "udp" : "tcp", whole));
+  } else {
+    port = service_port(item, "tcp");
+    if (!port) port = service_port(item, "udp");
+    if (!port) return fail(fmt::format("unknown service {} in: -i {}", item, whole));
+  }
+  return *port;
+}
+
+Result<std::vector<IpAddress>> parse_host(std::string_view host, std::string_view whole) {
+  if (host.empty()) return fail(fmt::format("unacceptable Internet address in: -i {}", whole));
+  if (host.front() == '[') {
+    if (host.back() != ']') return fail(fmt::format("unacceptable Internet address in: -i {}", whole));
+    Result<IpAddress> address = parse_ip_address(host.substr(1, host.size() - 2), ScopeRule::kOptional);
+    if (!address || address->family != AF_INET6) return fail(fmt::format("unacceptable Internet address in: -i {}", whole));
+    return std::vector<IpAddress>{*address};
+  }
+  Result<std::vector<IpAddress>> resolved = resolve_host({.host = host, .family = AF_UNSPEC});
+  if (!resolved || resolved->empty()) return fail(fmt::format("unknown host name ({}) in: -i {}", host, whole));
+  return resolved;
+}
+
+}  // namespace
+
+std::string tcp_state_name(uint8_t state) {
+  if (state < kTcpStateNames.size() && !kTcpStateNames[state].empty()) return std::string(kTcpStateNames[state]);
+  return fmt::format("UNKNOWN_{}", state);
+}
+
+std::string unix_state_name(const SocketRecord& record) {
+  if (record.state == TCP_LISTEN) return "LISTEN";
+  if (record.state == TCP_ESTABLISHED || record.unix_peer_inode != 0) return "CONNECTED";
+  return "UNCONNECTED";
+}
+
+Result<InetSpec> parse_inet_spec(std::string_view text, bool) {
+  InetSpec spec;
+  std::string_view rest = text;
+  if (!rest.empty() && (rest[0] == '4' || rest[0] == '6')) {
+    spec.family = rest[0] == '4' ? AF_INET : AF_INET6;
+    rest.remove_prefix(1);
+  }
+  size_t protocol_end = rest.find_first_of("@:");
+  std::string_view protocol = rest.substr(0, protocol_end);
+  if (!protocol.empty()) {
+    if (equal_ignoring_case(protocol, "tcp")) {
+      spec.protocol = Protocol::kTcp;
+    } else if (equal_ignoring_case(protocol, "udp")) {
+      spec.protocol = Protocol::kUdp;
+    } else {
+      return fail(fmt::format("unknown protocol name ({}) in: -i {}", protocol, text));
+    }
+  }
+  rest = protocol_end == std::string_view::npos ? std::string_view() : rest.substr(protocol_end);
+  if (!rest.empty() && rest[0] == '@') {
+    rest.remove_prefix(1);
+    // The host ends at the first colon outside brackets.
+    size_t host_end = rest.starts_with("[") ? rest.find(']') : rest.find(':');
+    if (rest.starts_with("[")) host_end = host_end == std::string_view::npos ? rest.size() : host_end + 1;
+    if (host_end == std::string_view::npos) host_end = rest.size();
+    Result<std::vector<IpAddress>> hosts = parse_host(rest.substr(0, host_end), text);
+    if (!hosts) return tl::unexpected(hosts.error());
+    for (const IpAddress& host : *hosts) {
+      if (spec.family == AF_INET6 && host.family == AF_INET) return fail(fmt::format("IPv4 addresses are prohibited: -i {}", text));
+      if (spec.family == AF_INET && host.family == AF_INET6) return fail(fmt::format("IPv6 addresses are prohibited: -i {}", text));
+    }
+    spec.hosts = *hosts;
+    rest = rest.substr(host_end);
+  }
+  if (!rest.empty()) {
+    if (rest[0] != ':') return fail(fmt::format("unacceptable Internet address in: -i {}", text));
+    rest.remove_prefix(1);
+    bool any_possible = false;
+    size_t start = 0;
+    while (start <= rest.size()) {
+      size_t comma = rest.find(',', start);
+      std::string_view item = rest.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+      start = comma == std::string_view::npos ? rest.size() + 1 : comma + 1;
+      if (item.empty()) {
+        if (comma == std::string_view::npos) break;  // a trailing comma is fine
+        return fail(fmt::format("invalid service name: -i {}", text));
+      }
+      size_t dash = item.find('-', 1);
+      bool too_large = false;
+      PortRange range;
+      if (dash != std::string_view::npos && all_digits(item.substr(0, dash))) {
+        std::string_view first = item.substr(0, dash), last = item.substr(dash + 1);
+        uint32_t low = 0, high = 0;
+        if (!parse_decimal(first, low) || !parse_decimal(last, high) || low > high) {
+          return fail(fmt::format("unacceptable port specification in: -i {}", text));
+        }
+        if (low > 65535) too_large = true;
+        range = {static_cast<uint16_t>(std::min<uint32_t>(low, 65535)), static_cast<uint16_t>(std::min<uint32_t>(high, 65535))};
+      } else {
+        Result<uint16_t> port = parse_port_item(item, spec.protocol, text, too_large);
+        if (!port) return tl::unexpected(port.error());
+        range = {*port, *port};
+      }
+      if (!too_large) {
+        spec.ports.push_back(range);
+        any_possible = true;
+      }
+    }
+    spec.impossible_port = !any_possible;
+  }
+  return spec;
+}
+
+Result<void> parse_state_spec(std::string_view text, Selection& selection) {
+  size_t colon = text.find(':');
+  std::string_view protocol = text.substr(0, colon);
+  if (colon == std::string_view::npos || !(equal_ignoring_case(protocol, "tcp") || equal_ignoring_case(protocol, "udp"))) {
+    return fail(fmt::format("unknown -s protocol: \"{}\"", text));
+  }
+  std::string_view names = text.substr(colon + 1);
+  if (names.empty()) return fail(fmt::format("no {} state names in: {}", protocol, text));
+  if (equal_ignoring_case(protocol, "udp")) return fail(fmt::format("no UDP state names available: {}", text));
+  size_t start = 0;
+  while (start <= names.size()) {
+    size_t comma = names.find(',', start);
+    std::string_view name = names.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    start = comma == std::string_view::npos ? names.size() + 1 : comma + 1;
+    if (name.empty()) continue;
+    bool exclude = name.starts_with('^');
+    if (exclude) name.remove_prefix(1);
+    auto found = std::find_if(kTcpStateNames.begin(), kTcpStateNames.end(),
+                              [&](std::string_view known) { return !known.empty() && equal_ignoring_case(known, name); });
+    if (found == kTcpStateNames.end()) return fail(fmt::format("unknown TCP state name: {}", name));
+    uint32_t bit = 1u << (found - kTcpStateNames.begin());
+    (exclude ? selection.tcp_exclude : selection.tcp_include) |= bit;
+  }
+  return {};
+}
+
+Result<void> parse_pid_list(std::string_view text, IncludeExclude<pid_t>& pids) {
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string_view item = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    start = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
+    if (item.empty()) continue;
+    bool exclude = item.starts_with('^');
+    std::string_view number = exclude ? item.substr(1) : item;
+    pid_t pid = 0;
+    if (!parse_decimal(number, pid)) return fail(fmt::format("illegal process ID: {}", item));
+    (exclude ? pids.exclude : pids.include).push_back(pid);
+  }
+  return {};
+}
+
+Result<void> parse_user_list(std::string_view text, IncludeExclude<uid_t>& users) {
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string_view item = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    start = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
+    if (item.empty()) continue;
+    bool exclude = item.starts_with('^');
+    std::string name(exclude ? item.substr(1) : item);
+    uid_t uid = 0;
+    if (!parse_decimal(std::string_view(name), uid)) {
+      passwd* entry = getpwnam(name.c_str());
+      if (entry == nullptr) return fail(fmt::format("can't get UID for {}", name));
+      uid = entry->pw_uid;
+    }
+    (exclude ? users.exclude : users.include).push_back(uid);
+  }
+  return {};
+}
+
+void parse_command_list(std::string_view text, IncludeExclude<std::string>& commands) {
+  bool exclude = text.starts_with('^');
+  (exclude ? commands.exclude : commands.include).emplace_back(exclude ? text.substr(1) : text);
+}
+
+CollectRequest to_collect_request(const Selection& selection) {
+  CollectRequest request;
+  bool owner_lists = owner_lists_given(selection);
+  // Sockets that only owner lists select can be of any kind (as `lsof -p` shows every file).
+  bool any_kind = owner_lists && !selection.and_mode;
+  bool default_inet = !selection.inet_given && !selection.unix_given;
+  request.unix_domain = selection.unix_given || (owner_lists && default_inet) || any_kind;
+  bool want_inet = selection.inet_given || default_inet || any_kind;
+  request.tcp = request.udp = want_inet;
+  if (want_inet && selection.inet_given && !any_kind) {
+    // Ask only for what some -i spec can match.
+    request.tcp = request.udp = request.ipv4 = request.ipv6 = false;
+    bool ports_everywhere = true;
+    std::vector<PortRange> ports;
+    for (const InetSpec& spec : selection.inet) {
+      if (!spec.protocol || *spec.protocol == Protocol::kTcp) request.tcp = true;
+      if (!spec.protocol || *spec.protocol == Protocol::kUdp) request.udp = true;
+      if (spec.family != AF_INET6) request.ipv4 = true;
+      // An IPv4 spec also matches IPv6 sockets whose address is v4-mapped.
+      request.ipv6 = true;
+      if (spec.ports.empty() && !spec.impossible_port) ports_everywhere = false;
+      ports.insert(ports.end(), spec.ports.begin(), spec.ports.end());
+    }
+    if (ports_everywhere) request.ports = ports;
+  }
+  if (selection.tcp_include != 0) {
+    request.udp = false;
+    request.tcp_states = selection.tcp_include;
+  }
+  request.tcp_states &= ~selection.tcp_exclude;
+  return request;
+}
+
+bool socket_matches(const Selection& selection, const SocketRecord& record) {
+  if (!state_allowed(selection, record)) return false;
+  bool kind_given = false;
+  bool kind = kind_matches(selection, record, kind_given);
+  bool owner_lists = owner_lists_given(selection);
+  if (selection.and_mode) return kind_given ? kind : (owner_lists || record.protocol != Protocol::kUnix);
+  if (kind || owner_lists) return true;
+  return !kind_given && record.protocol != Protocol::kUnix;
+}
+
+bool row_matches(const Selection& selection, const SocketRecord& record, const Owner* owner) {
+  if (!state_allowed(selection, record) || owner_excluded(selection, owner)) return false;
+  bool kind_given = false;
+  bool kind = kind_matches(selection, record, kind_given);
+  bool owner_lists = owner_lists_given(selection);
+  if (selection.and_mode) {
+    if (kind_given && !kind) return false;
+    if (!kind_given && !owner_lists && record.protocol == Protocol::kUnix) return false;
+    return owner_included_in_all(selection, owner);
+  }
+  if (kind || owner_included(selection, owner)) return true;
+  return !kind_given && !owner_lists && record.protocol != Protocol::kUnix;
+}
+
+}  // namespace sockscope::sockets

@@ -1,0 +1,71 @@
+// lsof's selection grammar for sockets: -i specs (ORed), -s protocol states, -p, -u, -c, -U,
+// and -a to AND the kinds of selection instead of ORing them. Parsed into a Selection that
+// says which dumps to run (to_collect_request) and which records and owners to keep.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/endpoint.h"
+#include "core/error.h"
+#include "core/port_list.h"
+#include "sockets/collect.h"
+#include "sockets/socket_record.h"
+
+namespace sockscope::sockets {
+
+// One -i argument: [46][protocol][@host][:ports].
+struct InetSpec {
+  int family = AF_UNSPEC;
+  std::optional<Protocol> protocol;
+  std::vector<IpAddress> hosts;       // every address the host names; empty: any
+  std::vector<PortRange> ports;       // empty: any
+  bool impossible_port = false;       // a port beyond 65535: lsof accepts it and matches nothing
+};
+
+// A -p, -u or -c list: items to include, and items to exclude (written with ^).
+template <class T>
+struct IncludeExclude {
+  std::vector<T> include;
+  std::vector<T> exclude;
+  bool given() const { return !include.empty() || !exclude.empty(); }
+};
+
+struct Selection {
+  std::vector<InetSpec> inet;              // -i; one empty spec for a bare -i
+  bool inet_given = false;
+  bool unix_given = false;                 // -U
+  bool and_mode = false;                   // -a
+  uint32_t tcp_include = 0, tcp_exclude = 0;  // -s TCP:..., bit (1 << TCP_*)
+  IncludeExclude<pid_t> pids;              // -p
+  IncludeExclude<uid_t> users;             // -u
+  IncludeExclude<std::string> commands;    // -c (prefix match)
+
+  bool needs_owners() const { return pids.given() || users.given() || commands.given(); }
+};
+
+// "-i" argument text (without "-i"); errors are lsof's words: "unknown protocol name (foo)".
+Result<InetSpec> parse_inet_spec(std::string_view text, bool numeric_hosts);
+// "-s" argument "TCP:LISTEN,^ESTABLISHED" added to selection.
+Result<void> parse_state_spec(std::string_view text, Selection& selection);
+Result<void> parse_pid_list(std::string_view text, IncludeExclude<pid_t>& pids);
+Result<void> parse_user_list(std::string_view text, IncludeExclude<uid_t>& users);
+void parse_command_list(std::string_view text, IncludeExclude<std::string>& commands);
+
+// The TCP state's name as lsof prints it ("LISTEN", "ESTABLISHED", ...).
+std::string tcp_state_name(uint8_t state);
+// UNIX socket states as lsof prints them ("LISTEN", "CONNECTED", "UNCONNECTED").
+std::string unix_state_name(const SocketRecord& record);
+
+// What to ask the kernel for: the smallest set of dumps and the port pre-filter.
+CollectRequest to_collect_request(const Selection& selection);
+
+// Whether the socket itself (address, protocol, state) is selected, before owners.
+bool socket_matches(const Selection& selection, const SocketRecord& record);
+// Whether a (socket, owner) row is selected; owner is null for sockets without one.
+bool row_matches(const Selection& selection, const SocketRecord& record, const Owner* owner);
+
+}  // namespace sockscope::sockets
