@@ -44,7 +44,7 @@ struct SocketsOptions {
   std::string repeat_marker;        // -r's m<format>
 };
 
-void complain(const std::string& line) { fmt::print(stderr, "{}: {}\n", program_name(), line); }
+void complain(const std::string& line) { fmt::print(stderr, "{} sockets: {}\n", program_name(), line); }
 
 // lsof takes an optional argument from the next word unless it starts with '-' or '+'.
 std::optional<std::string_view> optional_argument(int argc, char** argv, int& i, std::string_view attached) {
@@ -223,12 +223,17 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
       }
     }
     output::sort_lsof_rows(rows);
+    std::vector<std::pair<const sockets::SocketRecord*, const sockets::Owner*>> pairs;
+    for (const output::LsofRow& row : rows) pairs.emplace_back(row.record, row.owner);
+    bool all_found = sockets::every_item_found(selection, pairs, [](pid_t pid) {
+      return access(fmt::format("/proc/{}", pid).c_str(), F_OK) == 0;
+    });
     std::string text = options.view == View::kLsof     ? output::render_lsof(rows, options.naming)
                        : options.view == View::kPids ? output::render_lsof_pids(rows)
                                                      : output::render_lsof_fields(rows, options.naming, options.fields,
                                                                                   options.nul_fields);
     std::fwrite(text.data(), 1, text.size(), stdout);
-    return !rows.empty();
+    return !rows.empty() && all_found;
   }
 
   std::vector<sockets::SocketRecord> shown;

@@ -90,6 +90,11 @@ std::string_view node_text(const SocketRecord& record) {
   return "";
 }
 
+// "/run/x.sock type=STREAM", or "type=STREAM" for an unnamed socket.
+std::string unix_name(const SocketRecord& record) {
+  return (record.unix_path.empty() ? "" : record.unix_path + " ") + fmt::format("type={}", unix_type_name(record.type));
+}
+
 struct Cells {
   std::string command, pid, user, fd, type, device, node, name;
 };
@@ -105,8 +110,7 @@ Cells cells_of(const LsofRow& row, const LsofNaming& naming) {
     cells.type = "unix";
     cells.device = fmt::format("0x{:016x}", record.kernel_address);
     cells.node = std::to_string(record.inode);
-    cells.name = record.unix_path.empty() ? "" : record.unix_path + " ";
-    cells.name += fmt::format("type={} ({})", unix_type_name(record.type), sockets::unix_state_name(record));
+    cells.name = unix_name(record) + " (" + sockets::unix_state_name(record) + ")";
   } else {
     cells.type = record.family == AF_INET6 ? "IPv6" : "IPv4";
     cells.device = std::to_string(record.inode);
@@ -169,7 +173,7 @@ std::string render_lsof(const std::vector<LsofRow>& rows, const LsofNaming& nami
 std::string render_lsof_fields(const std::vector<LsofRow>& rows, const LsofNaming& naming, std::string_view fields,
                                bool nul_terminated) {
   // lsof's default -F set, in the order lsof writes fields whatever order they were asked in.
-  std::string wanted(fields.empty() ? "pgRcuLfaltGdoPnT" : fields);
+  std::string wanted(fields.empty() ? "pgRcuLfaltGdoiPnT" : fields);
   auto has = [&](char letter) { return wanted.find(letter) != std::string::npos; };
   char end = nul_terminated ? '\0' : '\n';
   std::string out;
@@ -209,7 +213,7 @@ std::string render_lsof_fields(const std::vector<LsofRow>& rows, const LsofNamin
     if (has('o')) field('o', "0t0");
     if (has('i') && is_unix) field('i', std::to_string(record.inode));
     if (has('P') && !is_unix) field('P', node_text(record));
-    if (has('n')) field('n', is_unix ? record.unix_path : lsof_address_name(record, naming));
+    if (has('n')) field('n', is_unix ? unix_name(record) : lsof_address_name(record, naming));
     if (has('T')) {
       if (is_unix) {
         field('T', fmt::format("ST={}", sockets::unix_state_name(record)));

@@ -151,8 +151,8 @@ Result<std::vector<SocketRecord>> collect_sockets(netlink::Channel& channel, con
     Protocol protocol;
     uint32_t states;
   };
-  for (const Wanted& wanted : {Wanted{request.tcp, Protocol::kTcp, request.tcp_states},
-                               Wanted{request.udp, Protocol::kUdp, ~0u}, Wanted{request.raw, Protocol::kRaw, ~0u}}) {
+  for (const Wanted& wanted : {Wanted{request.tcp, Protocol::kTcp, request.states},
+                               Wanted{request.udp, Protocol::kUdp, request.states}, Wanted{request.raw, Protocol::kRaw, ~0u}}) {
     if (!wanted.on) continue;
     for (int family : families) {
       Result<void> done = dump_inet(channel, family, wanted.protocol, wanted.states, filter, records);

@@ -16,7 +16,7 @@ namespace sockscope::sockets {
 struct CollectRequest {
   bool tcp = true, udp = true, raw = false, unix_domain = false;
   bool ipv4 = true, ipv6 = true;
-  uint32_t tcp_states = ~0u;       // bit (1 << TCP_*) per state wanted
+  uint32_t states = ~0u;           // bit (1 << TCP_*) per state wanted (UDP uses the same numbers)
   std::vector<PortRange> ports;    // either end's port in one of these; empty: any port
 };
 

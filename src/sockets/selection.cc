@@ -66,12 +66,13 @@ bool spec_matches(const InetSpec& spec, const SocketRecord& record) {
   return end_matches(spec, record.local) || (connected(record) && end_matches(spec, record.remote));
 }
 
+// lsof compares the kernel's state number of every internet socket with the -s TCP list,
+// so a connected UDP socket (state ESTABLISHED) passes "-sTCP:ESTABLISHED"; we do the same.
 bool state_allowed(const Selection& selection, const SocketRecord& record) {
   if (record.protocol == Protocol::kUnix) return true;
   uint32_t bit = 1u << record.state;
-  if (selection.tcp_include != 0 && (record.protocol != Protocol::kTcp || !(selection.tcp_include & bit))) return false;
-  if (record.protocol == Protocol::kTcp && (selection.tcp_exclude & bit)) return false;
-  return true;
+  if (selection.tcp_include != 0 && !(selection.tcp_include & bit)) return false;
+  return !(selection.tcp_exclude & bit);
 }
 
 bool owner_included(const Selection& selection, const Owner* owner) {
@@ -330,11 +331,8 @@ CollectRequest to_collect_request(const Selection& selection) {
     }
     if (ports_everywhere) request.ports = ports;
   }
-  if (selection.tcp_include != 0) {
-    request.udp = false;
-    request.tcp_states = selection.tcp_include;
-  }
-  request.tcp_states &= ~selection.tcp_exclude;
+  if (selection.tcp_include != 0) request.states = selection.tcp_include;
+  request.states &= ~selection.tcp_exclude;
   return request;
 }
 
@@ -360,6 +358,21 @@ bool row_matches(const Selection& selection, const SocketRecord& record, const O
   }
   if (kind || owner_included(selection, owner)) return true;
   return !kind_given && !owner_lists && record.protocol != Protocol::kUnix;
+}
+
+bool every_item_found(const Selection& selection, const std::vector<std::pair<const SocketRecord*, const Owner*>>& rows,
+                      bool (*pid_exists)(pid_t)) {
+  if (!selection.commands.exclude.empty()) return false;
+  for (const InetSpec& spec : selection.inet) {
+    if (std::none_of(rows.begin(), rows.end(), [&](const auto& row) { return spec_matches(spec, *row.first); })) return false;
+  }
+  for (const std::string& command : selection.commands.include) {
+    if (std::none_of(rows.begin(), rows.end(),
+                     [&](const auto& row) { return row.second != nullptr && row.second->command.starts_with(command); })) {
+      return false;
+    }
+  }
+  return std::all_of(selection.pids.include.begin(), selection.pids.include.end(), pid_exists);
 }
 
 }  // namespace sockscope::sockets

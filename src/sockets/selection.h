@@ -68,4 +68,11 @@ bool socket_matches(const Selection& selection, const SocketRecord& record);
 // Whether a (socket, owner) row is selected; owner is null for sockets without one.
 bool row_matches(const Selection& selection, const SocketRecord& record, const Owner* owner);
 
+// lsof's exit status looks at each item asked for, not only at the whole listing: every -i
+// spec and every -c command must have matched a listed row, and every -p process must
+// exist (pid_exists tells). An excluded command (-c ^name) always counts as not found, as
+// it does in lsof 4.95.
+bool every_item_found(const Selection& selection, const std::vector<std::pair<const SocketRecord*, const Owner*>>& rows,
+                      bool (*pid_exists)(pid_t));
+
 }  // namespace sockscope::sockets

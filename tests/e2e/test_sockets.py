@@ -1,0 +1,210 @@
+"""sockscope sockets against lsof, on the same sockets in a private namespace.
+
+A fixture opens listeners, connected pairs, UDP and UNIX sockets of several kinds (and some
+owned by other uids); each selection form then runs through both programs, whose stdout and
+exit status must be identical. The one intended difference, IPv6 link-local scope, is
+compared after removing the %scope lsof drops."""
+import json
+import os
+import re
+import socket
+import subprocess
+
+import pytest
+
+from harness import SeedTopology, peer_binary, run, sh, sockscope, wait_for
+
+HOLDER = os.path.join(os.path.dirname(__file__), "socket_holder.py")
+PYTHON = "/usr/bin/python3"
+
+
+def free_port(family=socket.AF_INET):
+    with socket.socket(family) as probe:
+        probe.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", 0))
+        return probe.getsockname()[1]
+
+
+def hold(ns, items, uid=None):
+    """Starts a socket holder (as uid, when given); returns (process, [{port}...])."""
+    args = [PYTHON, HOLDER, json.dumps(items)]
+    if uid is not None:
+        args = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"] + args
+    process = ns.spawn(args)
+    line = process.popen.stdout.readline()
+    assert line, process.popen.stderr.read().decode()
+    return process, json.loads(line)
+
+
+class Host:
+    """The sockets every comparison looks at."""
+
+    def __init__(self, ns):
+        self.port = free_port()
+        self.nc_specific = ns.spawn([peer_binary("nc.openbsd"), "-l", "-k", "127.0.0.1", str(self.port)])
+        self.nc_wildcard = ns.spawn([peer_binary("nc.openbsd"), "-l", "-k", "0.0.0.0", str(self.port)])
+        self.root_holder, ports = hold(ns, [
+            {"kind": "tcp-listen", "family": 6, "address": "::", "v6only": True},
+            {"kind": "tcp-listen", "family": 6, "address": "::1"},
+            {"kind": "tcp-pair", "address": "127.0.0.1"},
+            {"kind": "tcp-pair", "family": 6, "address": "::1"},
+            {"kind": "udp", "address": "0.0.0.0"},
+            {"kind": "udp", "address": "127.0.0.1", "connect": ["127.0.0.1", 9]},
+            {"kind": "udp", "family": 6, "address": "::1"},
+            {"kind": "tcp-listen", "family": 6, "address": f"{SeedTopology.EN0_LINK_LOCAL}%en0"},
+            {"kind": "tcp-listen", "address": "0.0.0.0", "device": "en0"},
+            {"kind": "tcp-listen", "address": "127.0.0.1", "reuseport": True, "port": 0},
+            {"kind": "unix-listen", "path": f"/tmp/sockscope-test-{os.getpid()}.sock"},
+            {"kind": "unix-listen", "path": f"@sockscope-test-{os.getpid()}"},
+            {"kind": "unix-pair"},
+        ])
+        self.link_local_port = ports[7]["port"]
+        self.shared_port = ports[9]["port"]
+        # A second listener on the identical address: SO_REUSEPORT shares it.
+        self.sharer, _ = hold(ns, [{"kind": "tcp-listen", "address": "127.0.0.1", "reuseport": True,
+                                    "port": self.shared_port}])
+        self.other_user, _ = hold(ns, [{"kind": "tcp-listen", "address": "127.0.0.1"}], uid=4242)
+        self.nobody, _ = hold(ns, [{"kind": "udp", "address": "127.0.0.1"}], uid=65534)
+        wait_for(lambda: self._listening(self.port) >= 2, what="both nc listeners")
+        self.pair_port = ports[2]["port"]
+
+    @staticmethod
+    def _listening(port):
+        return sh("ss", "-Htln", f"sport = :{port}").stdout.count("LISTEN")
+
+
+@pytest.fixture
+def host(seed):
+    h = Host(seed.ns)
+    yield h
+    try:
+        os.unlink(f"/tmp/sockscope-test-{os.getpid()}.sock")
+    except FileNotFoundError:
+        pass
+
+
+def both(args, uid=None):
+    prefix = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"] if uid is not None else []
+    theirs = run(prefix + [peer_binary("lsof")] + args, timeout=60)
+    ours = run(prefix + sockscope("sockets", *args), timeout=60)
+    return ours, theirs
+
+
+def without_scope(text):
+    return re.sub(rb"%en0\]", b"]", text)
+
+
+def selection_forms(h):
+    p, q = h.port, h.shared_port
+    low, high = sorted((p, q))
+    return [
+        ["-Pni"], ["-i"], ["-Pn", "-i", f":{p}"], [f"-Pni:{p}"], ["-Pn", f"-iTCP:{p}", "-sTCP:LISTEN"],
+        ["-Pni4"], ["-Pni6"], ["-PniUDP"], ["-Pni", "TCP"], ["-Pn", "-i", "@127.0.0.1"], ["-Pn", "-i", "@[::1]"],
+        ["-Pn", "-i", f"TCP@127.0.0.1:{p}"], ["-Pn", "-i", f":{low}-{high}"], ["-Pn", "-i", f":{p},{q}"],
+        ["-Pn", "-i", "-sTCP:^LISTEN"], ["-Pn", "-i", "-sTCP:LISTEN,ESTABLISHED"], ["-Pn", "-a", "-i", "-u", "4242"],
+        ["-Pn", "-a", "-i", "-u", "^root"], ["-Pn", "-a", "-i", "-c", "nc"], ["-Pn", "-a", "-i", "-c", "^nc"],
+        ["-Pn", "-a", "-i", "-p", str(h.nc_specific.pid)], ["-Pn", "-a", "-i", "-p", f"^{h.nc_specific.pid}"],
+        ["-Pn", "-a", "-i", "-p", f"{h.nc_specific.pid},{h.nc_wildcard.pid}"], ["-Pnl", "-i"],
+        ["-t", "-i", f":{p}"], ["-Pn", "-i", "-F"], ["-Pn", "-i", "-F0"], ["-Pn", "-i", "-FpcfnPT"],
+        ["-Pn", "-i", "-F", "pn"], ["-i", "-n", "-F", "cpPnT0"], ["-i", f"tcp:{p}", "-i", "udp"],
+        ["-Pn", "-i", ":krb524"], ["-a", "-U", "-p", str(h.root_holder.pid)], ["-a", "-U", "-F", "-p", str(h.root_holder.pid)],
+        ["-Pn", "-i", "@localhost"], ["-Pn", "-i", ":99999"], ["-Pn", "-i", f"UDP:{p}"],
+    ]
+
+
+def test_every_selection_form_matches_lsof(host):
+    for args in selection_forms(host):
+        ours, theirs = both(args)
+        assert ours[2] == theirs[2], (args, ours, theirs)
+        assert without_scope(ours[0]) == theirs[0], args
+
+
+def test_link_local_addresses_keep_their_scope(host):
+    ours, theirs = both(["-Pn", "-i", f":{host.link_local_port}"])
+    assert ours[2] == theirs[2] == 0
+    assert f"[{SeedTopology.EN0_LINK_LOCAL}%en0]:{host.link_local_port} (LISTEN)".encode() in ours[0]
+    assert f"[{SeedTopology.EN0_LINK_LOCAL}]:{host.link_local_port} (LISTEN)".encode() in theirs[0]
+
+
+def test_without_root_lists_what_can_be_seen(host):
+    ours, theirs = both(["-Pni"], uid=4242)
+    assert ours[2] == theirs[2] == 0
+    assert ours[0] == theirs[0]
+    assert ours[1].count(b"\n") == 1 and b"could not be read" in ours[1]
+
+
+BAD_SELECTIONS = [
+    ["-i", "foo@"], ["-i", "@"], ["-s", "TCP:NOPE"], ["-i", "-s", "FOO:LISTEN"], ["-i", "-s", "TCP:"],
+    ["-i", "-s", "UDP:Idle"], ["-i", ":5-3"], ["-i", ":1-2-3"], ["-i", ":abc"], ["-i", "UDP:foo"], ["-i", ":,80"],
+    ["-i", "6@127.0.0.1"], ["-i", "4@[::1]"], ["-i", "@[zz]"], ["-i", "7tcp"], ["-p", "abc"], ["-u", "nosuchuser"],
+    ["-c"], ["-i", ":99999"],
+]
+
+
+def test_bad_selections_get_lsofs_message_and_exit_code(netns):
+    for args in BAD_SELECTIONS:
+        ours, theirs = both(args)
+        assert ours[2] == theirs[2] == 1, args
+        first_line = theirs[1].split(b"\n")[0].replace(b"lsof: ", b"sockscope sockets: ")
+        assert ours[1].split(b"\n")[0] == first_line, args
+        assert ours[1].count(b"\n") <= 1, args
+
+
+def test_nothing_matching_exits_1_as_lsof(netns):
+    ours, theirs = both(["-Pni", ":1"])
+    assert ours == theirs == (b"", b"", 1)
+    ours, theirs = both(["+r", "1", "-Pni", ":1"])
+    assert ours[0] == theirs[0] == b"" and ours[2] == theirs[2] == 1
+
+
+def test_json_has_owners_reuse_flags_devices_and_shared_listeners(host):
+    stdout, stderr, code = run(sockscope("sockets", "--json", "-i"))
+    assert code == 0, stderr
+    entries = json.loads(stdout)
+    by_port = {}
+    for entry in entries:
+        if entry["protocol"] != "unix":
+            by_port.setdefault(entry["local"]["port"], []).append(entry)
+    nc = {e["local"]["address"]: e for e in by_port[host.port]}
+    assert set(nc) == {"127.0.0.1", "0.0.0.0"}
+    for entry in nc.values():
+        assert (entry["reuseaddr"], entry["reuseport"], entry["state"]) == (True, True, "LISTEN")
+        assert entry["owners"][0]["command"] == "nc.openbsd"
+    assert nc["127.0.0.1"]["owners"][0]["pid"] == host.nc_specific.pid
+    shared = by_port[host.shared_port]
+    assert len(shared) == 2 and all(e["shared_listeners"] == 2 and e["reuseport"] for e in shared)
+    linked = by_port[host.link_local_port][0]
+    assert linked["local"]["address"] == f"{SeedTopology.EN0_LINK_LOCAL}%en0" and linked["bound_device"] == "en0"
+    v6only = [e for e in entries if e.get("local", {}).get("address") == "::" and e["protocol"] == "tcp"]
+    assert v6only and v6only[0]["v6only"] is True and v6only[0]["family"] == "inet6"
+    device_bound = [e for e in entries if e.get("bound_device") == "en0" and e["family"] == "inet"]
+    assert device_bound and device_bound[0]["local"]["address"] == "0.0.0.0"
+    other = [e for e in entries if e["uid"] == 4242]
+    assert other and other[0]["owners"][0]["user"] == "4242"
+
+
+def test_table_marks_listeners_sharing_a_port(host):
+    stdout, _, code = run(sockscope("sockets", "--table", "-Pn", "-i", f":{host.shared_port}"))
+    assert code == 0
+    lines = stdout.decode().splitlines()
+    assert lines[0].split() == ["PROTO", "LOCAL", "PEER", "STATE", "OPTIONS", "USER", "PROCESS"]
+    assert len(lines) == 3
+    for line in lines[1:]:
+        assert f"127.0.0.1:{host.shared_port}" in line and "LISTEN (1 of 2)" in line and "reuseport" in line
+
+
+def test_sockets_without_owner_are_in_json_but_not_in_lsof_view(netns):
+    # A TIME_WAIT socket belongs to no process: lsof cannot show it; the JSON does.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        client = socket.create_connection(listener.getsockname())
+        server, _ = listener.accept()
+        client.close()  # the active closer enters TIME_WAIT
+        server.close()
+        port = listener.getsockname()[1]
+        wait_for(lambda: "TIME-WAIT" in sh("ss", "-Htan", f"sport = :{port} or dport = :{port}").stdout,
+                 what="TIME_WAIT")
+        stdout, _, _ = run(sockscope("sockets", "--json", "-i", f":{port}", "-sTCP:TIME_WAIT"))
+        entries = json.loads(stdout)
+        assert entries and entries[0]["state"] == "TIME_WAIT" and entries[0]["owners"] == []
+        assert run(sockscope("sockets", "-Pni", f":{port}", "-sTCP:TIME_WAIT"))[2] == 1
