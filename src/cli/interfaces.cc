@@ -1,9 +1,13 @@
 // `sockscope interfaces`: interfaces and every address, for people (default view) and for
-// scripts (--json in the shape of `ip -j addr`). Exit 0 listed, 1 unknown interface, 2 usage.
+// scripts (--json in the shape of `ip -j addr`, --format=ifconfig byte for byte as net-tools).
+// Exit 0 listed, 1 unknown interface, 2 usage or netlink error.
 #include <linux/if.h>
 
 #include <algorithm>
+#include <optional>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,117 +18,186 @@
 #include "cli/exit_codes.h"
 #include "core/program_name.h"
 #include "interfaces/collect.h"
+#include "interfaces/ipv6_order.h"
 #include "output/interfaces_ifconfig.h"
+#include "output/interfaces_json.h"
 #include "output/interfaces_render.h"
+#include "procfs/if_inet6.h"
 
 namespace sockscope::cli {
 namespace {
 
 enum class Selection { kUpOnly, kAll, kDownOnly };
+enum class Format { kText, kJson, kIfconfig };
 
 struct InterfacesOptions {
   Selection selection = Selection::kUpOnly;
+  bool explicit_selection = false;
   bool names_only = false;
-  bool counters = false;
-  bool json = false;
-  bool ifconfig_format = false;
+  int counters = 0;  // -s once: counters; twice: every error counter (JSON, as `ip -s -s`)
+  Format format = Format::kText;
+  std::string record_prefix;  // --record: save the dumps for golden tests
+  std::string replay_prefix;  // --replay: read them back instead of asking the kernel
   std::vector<std::string> names;
 };
 
 void complain(const std::string& line) { fmt::print(stderr, "{} interfaces: {}\n", program_name(), line); }
 
-}  // namespace
-
-void print_interfaces_help() {
-  fmt::print(
-      "usage: {} interfaces [-a|-u|-d] [-l] [-s] [--json] [NAME...]\n\n"
-      "Lists network interfaces with their flags, MTU, state, link address and every IPv4 and\n"
-      "IPv6 address (IPv6 scope named, link-local addresses as addr%interface).\n\n"
-      "  -a        all interfaces (default: those that are up; naming interfaces shows them in any state)\n"
-      "  -u        only interfaces that are up\n"
-      "  -d        only interfaces that are down\n"
-      "  -l        names only, on one line\n"
-      "  -s        add packet and byte counters\n"
-      "  --json    the structure and field names of `ip -j addr`\n"
-      "  --format=ifconfig  the layout of net-tools ifconfig, for scripts that parse it\n\n"
-      "Exit status: 0 listed, 1 an interface named does not exist, 2 bad usage or a netlink error.\n",
-      program_name());
-}
-
-int run_interfaces(int argc, char** argv) {
-  InterfacesOptions options;
-  bool explicit_selection = false;
+// Parses argv; returns an exit code when the command is done (help) or wrong (usage).
+std::optional<int> parse_options(int argc, char** argv, InterfacesOptions& options) {
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
-    if (arg == "--json") {
-      options.json = true;
+    if (arg == "--json" || arg == "--format=json") {
+      options.format = Format::kJson;
     } else if (arg == "--format=ifconfig") {
-      options.ifconfig_format = true;
+      options.format = Format::kIfconfig;
+    } else if (arg == "--format=text") {
+      options.format = Format::kText;
+    } else if (arg.starts_with("--record=") && arg.size() > 9) {
+      options.record_prefix = arg.substr(9);
+    } else if (arg.starts_with("--replay=") && arg.size() > 9) {
+      options.replay_prefix = arg.substr(9);
     } else if (arg == "-h" || arg == "--help") {
       print_interfaces_help();
       return kExitOk;
+    } else if (arg == "--") {
+      for (++i; i < argc; ++i) options.names.emplace_back(argv[i]);
     } else if (arg.size() > 1 && arg[0] == '-' && arg[1] != '-') {
       for (char letter : arg.substr(1)) {
         switch (letter) {
-          case 'a': options.selection = Selection::kAll; explicit_selection = true; break;
-          case 'u': options.selection = Selection::kUpOnly; explicit_selection = true; break;
-          case 'd': options.selection = Selection::kDownOnly; explicit_selection = true; break;
+          case 'a': options.selection = Selection::kAll; break;
+          case 'u': options.selection = Selection::kUpOnly; break;
+          case 'd': options.selection = Selection::kDownOnly; break;
           case 'l': options.names_only = true; break;
-          case 's': options.counters = true; break;
+          case 's': ++options.counters; break;
           default:
             complain(fmt::format("unknown option -{}; see '{} help interfaces'", letter, program_name()));
             return kExitUsage;
         }
+        if (letter == 'a' || letter == 'u' || letter == 'd') options.explicit_selection = true;
       }
-    } else if (arg.starts_with("--")) {
+    } else if (arg.starts_with("-")) {
       complain(fmt::format("unknown option {}; see '{} help interfaces'", arg, program_name()));
       return kExitUsage;
     } else {
       options.names.emplace_back(arg);
     }
   }
+  return std::nullopt;
+}
 
-  Result<netlink::Channel> channel = netlink::Channel::open(NETLINK_ROUTE);
+std::string read_text(const std::string& path) {
+  std::ifstream file(path);
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+// Whether a listing without names shows an interface with these flags.
+bool selected(const InterfacesOptions& options, uint32_t flags) {
+  bool up = flags & IFF_UP;
+  if (options.selection == Selection::kUpOnly) return up;
+  if (options.selection == Selection::kDownOnly) return !up;
+  return true;
+}
+
+// Naming an interface shows it whatever its state, unless a selection was asked for too.
+template <class Item, class NameOf, class FlagsOf>
+std::optional<std::vector<Item>> choose(const InterfacesOptions& options, const std::vector<Item>& all, NameOf name_of,
+                                        FlagsOf flags_of) {
+  for (const std::string& name : options.names) {
+    if (std::none_of(all.begin(), all.end(), [&](const Item& item) { return name_of(item) == name; })) {
+      complain(fmt::format("no interface named \"{}\"", name));
+      return std::nullopt;
+    }
+  }
+  std::vector<Item> chosen;
+  for (const Item& item : all) {
+    bool named = std::find(options.names.begin(), options.names.end(), name_of(item)) != options.names.end();
+    if (!options.names.empty() && !named) continue;
+    if ((options.names.empty() || options.explicit_selection) && !selected(options, flags_of(item))) continue;
+    chosen.push_back(item);
+  }
+  return chosen;
+}
+
+}  // namespace
+
+void print_interfaces_help() {
+  fmt::print(
+      "usage: {} interfaces [-a|-u|-d] [-l] [-s] [--json | --format=ifconfig] [NAME...]\n\n"
+      "Lists network interfaces: index, flags (hex and names), MTU, operational state and\n"
+      "carrier, link type and hardware address, queue length, and every IPv4 address (prefix,\n"
+      "netmask, broadcast, label, secondary) and IPv6 address (prefix length, scope, the\n"
+      "interface a link-local address belongs to as addr%interface, flags such as tentative,\n"
+      "deprecated or temporary, and lifetimes).\n\n"
+      "  -a        all interfaces (default: those that are up; a NAME is shown in any state)\n"
+      "  -u        only interfaces that are up\n"
+      "  -d        only interfaces that are down\n"
+      "  -l        names only, on one line\n"
+      "  -s        add packet, byte, error and drop counters; with --json, -ss adds every\n"
+      "            error counter (as `ip -s -s`)\n"
+      "  --json    one JSON array with the fields, names and order of `ip -j addr`\n"
+      "            (with -s, \"stats64\" as `ip -j -s addr`)\n"
+      "  --format=ifconfig\n"
+      "            the output of net-tools ifconfig, byte for byte, for scripts that parse it\n"
+      "            (its name order, alias labels such as en0:1 as their own blocks, IPv6\n"
+      "            addresses in the kernel's /proc/net/if_inet6 order); with -s, `ifconfig -s`\n"
+      "  --record=PREFIX  also save the netlink replies to PREFIX.nl and /proc/net/if_inet6\n"
+      "            to PREFIX.if_inet6 (for golden tests)\n"
+      "  --replay=PREFIX  read those files instead of asking the kernel\n\n"
+      "Exit status: 0 listed, 1 an interface named does not exist, 2 bad usage or a netlink error.\n",
+      program_name());
+}
+
+int run_interfaces(int argc, char** argv) {
+  InterfacesOptions options;
+  if (std::optional<int> done = parse_options(argc, argv, options)) return *done;
+
+  Result<netlink::Channel> channel = options.replay_prefix.empty()
+                                         ? netlink::Channel::open(NETLINK_ROUTE)
+                                         : netlink::Channel::replay(options.replay_prefix + ".nl");
+  if (channel && !options.record_prefix.empty()) {
+    Result<void> recording = channel->record_to(options.record_prefix + ".nl");
+    if (!recording) channel = tl::unexpected(recording.error());
+  }
   if (!channel) {
     complain(channel.error().message());
     return kExitUsage;
   }
-  Result<std::vector<interfaces::Interface>> all = interfaces::collect_interfaces(*channel);
+  bool want_counters = options.counters > 0 || options.format == Format::kIfconfig || !options.record_prefix.empty();
+  Result<std::vector<interfaces::Interface>> all = interfaces::collect_interfaces(*channel, {.counters = want_counters});
   if (!all) {
     complain(all.error().message());
     return kExitUsage;
   }
 
-  std::vector<interfaces::Interface> shown;
-  for (const std::string& name : options.names) {
-    auto found = std::find_if(all->begin(), all->end(), [&](const interfaces::Interface& i) { return i.name == name; });
-    if (found == all->end()) {
-      complain(fmt::format("no interface named \"{}\"", name));
-      return kExitNegative;
-    }
-  }
-  for (const interfaces::Interface& interface : *all) {
-    bool named = std::find(options.names.begin(), options.names.end(), interface.name) != options.names.end();
-    if (!options.names.empty() && !named) continue;
-    bool up = interface.flags & IFF_UP;
-    // Naming an interface shows it whatever its state, unless a selection was asked for.
-    if (options.names.empty() || explicit_selection) {
-      if (options.selection == Selection::kUpOnly && !up) continue;
-      if (options.selection == Selection::kDownOnly && up) continue;
-    }
-    shown.push_back(interface);
+  if (options.format == Format::kIfconfig || !options.record_prefix.empty()) {
+    std::string if_inet6 = read_text(options.replay_prefix.empty() ? "/proc/net/if_inet6" : options.replay_prefix + ".if_inet6");
+    if (!options.record_prefix.empty()) std::ofstream(options.record_prefix + ".if_inet6") << if_inet6;
+    if (options.format == Format::kIfconfig) interfaces::order_ipv6_as_listed(*all, procfs::parse_if_inet6(if_inet6));
   }
 
-  if (options.json) {
-    fmt::print("{}\n", output::render_interfaces_json(shown).dump());
-  } else if (options.ifconfig_format) {
-    fmt::print("{}", output::render_interfaces_ifconfig(shown));
+  if (options.format == Format::kIfconfig) {
+    std::vector<output::IfconfigEntry> entries = output::ifconfig_entries(*all);
+    auto chosen = choose(
+        options, entries, [](const output::IfconfigEntry& entry) { return entry.name; },
+        [](const output::IfconfigEntry& entry) { return entry.device->flags; });
+    if (!chosen) return kExitNegative;
+    fmt::print("{}", options.counters > 0 ? output::render_ifconfig_short(*chosen) : output::render_ifconfig(*chosen));
+    return kExitOk;
+  }
+
+  auto chosen = choose(
+      options, *all, [](const interfaces::Interface& interface) { return interface.name; },
+      [](const interfaces::Interface& interface) { return interface.flags; });
+  if (!chosen) return kExitNegative;
+  if (options.format == Format::kJson) {
+    fmt::print("{}", output::render_interfaces_json(*chosen, options.counters));
   } else if (options.names_only) {
-    std::string line;
-    for (const interfaces::Interface& interface : shown) line += (line.empty() ? "" : " ") + interface.name;
-    fmt::print("{}\n", line);
+    fmt::print("{}", output::render_interface_names(*chosen));
   } else {
-    fmt::print("{}", output::render_interfaces_text(shown, options.counters));
+    fmt::print("{}", output::render_interfaces_text(*chosen, options.counters > 0));
   }
   return kExitOk;
 }

@@ -2,14 +2,17 @@
 
 #include <arpa/inet.h>
 #include <linux/if.h>
-#include <linux/if_addr.h>
 #include <linux/if_arp.h>
 #include <linux/rtnetlink.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
+#include <set>
 
 #include <fmt/format.h>
+
+#include "output/interface_fields.h"
 
 namespace sockscope::output {
 namespace {
@@ -19,7 +22,8 @@ struct FlagName {
   const char* name;
 };
 
-// net-tools' order, which differs from ip's.
+// net-tools' order, which differs from ip's. ifconfig reads the flags through a 16-bit
+// field, so LOWER_UP and the bits above it never show.
 constexpr FlagName kIfconfigFlags[] = {
     {IFF_UP, "UP"},           {IFF_BROADCAST, "BROADCAST"}, {IFF_DEBUG, "DEBUG"},   {IFF_LOOPBACK, "LOOPBACK"},
     {IFF_POINTOPOINT, "POINTOPOINT"}, {IFF_NOTRAILERS, "NOTRAILERS"}, {IFF_RUNNING, "RUNNING"},
@@ -27,109 +31,245 @@ constexpr FlagName kIfconfigFlags[] = {
     {IFF_MASTER, "MASTER"},   {IFF_MULTICAST, "MULTICAST"}, {IFF_DYNAMIC, "DYNAMIC"},
 };
 
-// ifconfig sorts names the way people count: eth2 before eth10.
-bool natural_less(const std::string& a, const std::string& b) {
-  size_t i = 0, j = 0;
-  while (i < a.size() && j < b.size()) {
-    if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
-      size_t end_a = i, end_b = j;
-      while (end_a < a.size() && std::isdigit(static_cast<unsigned char>(a[end_a]))) ++end_a;
-      while (end_b < b.size() && std::isdigit(static_cast<unsigned char>(b[end_b]))) ++end_b;
-      unsigned long long na = std::stoull(a.substr(i, end_a - i)), nb = std::stoull(b.substr(j, end_b - j));
-      if (na != nb) return na < nb;
-      i = end_a;
-      j = end_b;
-    } else {
-      if (a[i] != b[j]) return a[i] < b[j];
-      ++i;
-      ++j;
-    }
+// The letters of `ifconfig -s`, in its order (P twice: PROMISC, then POINTOPOINT).
+constexpr struct {
+  uint32_t flag;
+  char letter;
+} kShortFlags[] = {
+    {IFF_ALLMULTI, 'A'}, {IFF_BROADCAST, 'B'}, {IFF_DEBUG, 'D'},    {IFF_LOOPBACK, 'L'}, {IFF_MULTICAST, 'M'},
+    {IFF_DYNAMIC, 'd'},  {IFF_PROMISC, 'P'},   {IFF_NOTRAILERS, 'N'}, {IFF_NOARP, 'O'},  {IFF_POINTOPOINT, 'P'},
+    {IFF_SLAVE, 's'},    {IFF_MASTER, 'm'},    {IFF_RUNNING, 'R'},  {IFF_UP, 'U'},
+};
+
+// IPV6_ADDR_* scope bits, as /proc/net/if_inet6 and ifconfig print them.
+constexpr unsigned kScopeHost = 0x10, kScopeLink = 0x20, kScopeSite = 0x40, kScopeCompatV4 = 0x80;
+
+struct NameKey {
+  std::string prefix;   // the name (alias cut off) without its trailing digits
+  int number = 0;       // those digits; 0 when there are none
+  int alias = -1;       // the digits after a final ':'; -1 when there is no such alias
+};
+
+// atoi's value, including its wrap-around on absurdly long digit runs.
+int digits_value(const std::string& digits) { return static_cast<int>(std::strtol(digits.c_str(), nullptr, 10)); }
+
+NameKey name_key(const std::string& name) {
+  NameKey key;
+  std::string base = name;
+  size_t colon = base.find_last_of(':');
+  if (colon != std::string::npos && colon + 1 < base.size() &&
+      std::all_of(base.begin() + static_cast<long>(colon) + 1, base.end(),
+                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+    key.alias = digits_value(base.substr(colon + 1));
+    base.resize(colon);
   }
-  return a.size() - i < b.size() - j;
+  size_t digits = base.size();
+  while (digits > 0 && std::isdigit(static_cast<unsigned char>(base[digits - 1]))) --digits;
+  key.prefix = base.substr(0, digits);
+  key.number = digits_value(base.substr(digits));
+  return key;
 }
 
-std::string netmask(uint8_t prefix_length) {
-  uint32_t mask = prefix_length == 0 ? 0 : htonl(~uint32_t{0} << (32 - prefix_length));
+std::string ipv4_netmask(uint8_t prefix_length) {
+  uint32_t mask = prefix_length == 0 ? 0 : htonl(~uint32_t{0} << (32 - std::min<uint8_t>(prefix_length, 32)));
   char text[INET_ADDRSTRLEN] = {};
   inet_ntop(AF_INET, &mask, text, sizeof text);
   return text;
 }
 
-// The scope as net-tools prints it: its IPV6_ADDR_* value in hex and a name.
-std::string scope_id(uint8_t scope) {
-  switch (scope) {
-    case RT_SCOPE_HOST: return "0x10<host>";
-    case RT_SCOPE_LINK: return "0x20<link>";
-    case RT_SCOPE_SITE: return "0x40<site>";
-    default: return "0x0<global>";
-  }
+unsigned ifconfig_scope(const interfaces::InterfaceAddress& address) {
+  unsigned scope = 0;
+  if (address.scope == RT_SCOPE_HOST) scope = kScopeHost;
+  if (address.scope == RT_SCOPE_LINK) scope = kScopeLink;
+  if (address.scope == RT_SCOPE_SITE) scope = kScopeSite;
+  // ::a.b.c.d (IPv4-compatible) carries a scope bit of its own that rtnetlink folds away.
+  const std::array<uint8_t, 16>& b = address.address.bytes;
+  bool zero_top = std::all_of(b.begin(), b.begin() + 12, [](uint8_t byte) { return byte == 0; });
+  bool any_or_loopback = std::all_of(b.begin() + 12, b.begin() + 15, [](uint8_t byte) { return byte == 0; }) && b[15] <= 1;
+  if (zero_top && !any_or_loopback) scope |= kScopeCompatV4;
+  return scope;
 }
 
+std::string scope_words(unsigned scope) {
+  std::string words = "<";
+  if (scope & kScopeCompatV4) {
+    words += "compat,";
+    scope -= kScopeCompatV4;
+  }
+  if (scope == 0) words += "global,";
+  if (scope & kScopeLink) words += "link,";
+  if (scope & kScopeSite) words += "site,";
+  if (scope & kScopeHost) words += "host,";
+  // net-tools closes the list by turning the last comma into '>' or dropping a lone '<'.
+  if (words.back() == ',') {
+    words.back() = '>';
+  } else {
+    words.pop_back();
+  }
+  return words;
+}
+
+// Bytes with a binary unit, truncated to one decimal as net-tools does in integer arithmetic.
 std::string scaled_bytes(uint64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-  double value = static_cast<double>(bytes);
-  size_t unit = 0;
-  while (value >= 1024 && unit + 1 < std::size(units)) {
-    value /= 1024;
-    ++unit;
+  constexpr uint64_t kKi = 1024, kMi = kKi * 1024, kGi = kMi * 1024, kTi = kGi * 1024, kPi = kTi * 1024,
+                     kEi = kPi * 1024;
+  uint64_t tenths = bytes * 10;
+  const char* unit = "B";
+  if (bytes > kEi) {
+    tenths = bytes / (kEi / 10);
+    unit = "EiB";
+  } else if (bytes > kPi) {
+    tenths /= kPi;
+    unit = "PiB";
+  } else if (bytes > kTi) {
+    tenths /= kTi;
+    unit = "TiB";
+  } else if (bytes > kGi) {
+    tenths /= kGi;
+    unit = "GiB";
+  } else if (bytes > kMi) {
+    tenths /= kMi;
+    unit = "MiB";
+  } else if (bytes > kKi) {
+    tenths /= kKi;
+    unit = "KiB";
   }
-  return fmt::format("{:.1f} {}", value, units[unit]);
+  return fmt::format("{}.{} {}", tenths / 10, tenths % 10, unit);
 }
 
-std::string link_line(const interfaces::Interface& interface) {
-  switch (interface.link_type) {
-    case ARPHRD_ETHER:
-      return fmt::format("        ether {}  txqueuelen {}  (Ethernet)\n", interface.hardware_address, interface.txqueuelen);
-    case ARPHRD_LOOPBACK:
-      return fmt::format("        loop  txqueuelen {}  (Local Loopback)\n", interface.txqueuelen);
-    default:
-      // Links without a hardware address: net-tools prints sixteen zero bytes.
-      return fmt::format("        unspec 00-00-00-00-00-00-00-00-00-00-00-00-00-00-00-00  txqueuelen {}  (UNSPEC)\n",
-                         interface.txqueuelen);
+std::string hardware_line(const interfaces::Interface& device) {
+  std::string queue = device.txqueuelen ? fmt::format("  txqueuelen {}", *device.txqueuelen) : "";
+  if (device.link_type == ARPHRD_ETHER) {
+    std::vector<uint8_t> bytes = device.hardware_address;
+    bytes.resize(6);
+    return fmt::format("        ether {}{}  (Ethernet)\n", hardware_address_text(bytes, ARPHRD_ETHER), queue);
   }
+  if (device.link_type == ARPHRD_LOOPBACK) return fmt::format("        loop{}  (Local Loopback)\n", queue);
+  // Types net-tools has no name for: sixteen bytes of sockaddr, of which the kernel fills eight.
+  std::string bytes;
+  for (size_t i = 0; i < 16; ++i) {
+    uint8_t byte = i < 8 && i < device.hardware_address.size() ? device.hardware_address[i] : 0;
+    bytes += fmt::format("{}{:02X}", i == 0 ? "" : "-", byte);
+  }
+  return fmt::format("        unspec {}{}  (UNSPEC)\n", bytes, queue);
+}
+
+// The address ifconfig's SIOCGIFADDR finds: the first IPv4 address labelled with the name.
+const interfaces::InterfaceAddress* labelled_ipv4(const IfconfigEntry& entry) {
+  for (const interfaces::InterfaceAddress& address : entry.device->addresses) {
+    if (address.address.family == AF_INET && address.label == entry.name) return &address;
+  }
+  return nullptr;
+}
+
+std::string render_block(const IfconfigEntry& entry) {
+  const interfaces::Interface& device = *entry.device;
+  uint16_t flags = static_cast<uint16_t>(device.flags);
+  std::string flag_text = fmt::format("flags={}<", static_cast<int16_t>(flags));
+  if (flags == 0) flag_text += ">";
+  for (const FlagName& flag : kIfconfigFlags) {
+    if (flags & flag.flag) flag_text += fmt::format("{},", flag.name);
+  }
+  if (flag_text.back() == ',') {
+    flag_text.back() = '>';
+  } else {
+    flag_text.pop_back();
+  }
+  std::string out = fmt::format("{}: {}  mtu {}\n", entry.name, flag_text, device.mtu);
+
+  if (const interfaces::InterfaceAddress* address = labelled_ipv4(entry)) {
+    out += fmt::format("        inet {}  netmask {}", address->address.to_string(), ipv4_netmask(address->prefix_length));
+    if (flags & IFF_BROADCAST) {
+      out += fmt::format("  broadcast {}", address->broadcast ? address->broadcast->to_string() : "0.0.0.0");
+    }
+    if (flags & IFF_POINTOPOINT) {
+      out += fmt::format("  destination {}", (address->peer ? *address->peer : address->address).to_string());
+    }
+    out += "\n";
+  }
+  if (!entry.alias) {
+    for (const interfaces::InterfaceAddress& address : device.addresses) {
+      if (address.address.family != AF_INET6) continue;
+      unsigned scope = ifconfig_scope(address);
+      out += fmt::format("        inet6 {}  prefixlen {}  scopeid 0x{:x}{}\n", bare_address(address.address),
+                         address.prefix_length, scope, scope_words(scope));
+    }
+  }
+  out += hardware_line(device);
+
+  if (!entry.alias && device.counters) {
+    const rtnl_link_stats64& s = *device.counters;
+    // The sums /proc/net/dev makes, which is where ifconfig reads them.
+    uint64_t rx_dropped = s.rx_dropped + s.rx_missed_errors;
+    uint64_t rx_frame = s.rx_length_errors + s.rx_over_errors + s.rx_crc_errors + s.rx_frame_errors;
+    uint64_t tx_carrier = s.tx_carrier_errors + s.tx_aborted_errors + s.tx_window_errors + s.tx_heartbeat_errors;
+    out += fmt::format("        RX packets {}  bytes {} ({})\n", s.rx_packets, s.rx_bytes, scaled_bytes(s.rx_bytes));
+    out += fmt::format("        RX errors {}  dropped {}  overruns {}  frame {}\n", s.rx_errors, rx_dropped,
+                       s.rx_fifo_errors, rx_frame);
+    out += fmt::format("        TX packets {}  bytes {} ({})\n", s.tx_packets, s.tx_bytes, scaled_bytes(s.tx_bytes));
+    out += fmt::format("        TX errors {}  dropped {} overruns {}  carrier {}  collisions {}\n", s.tx_errors,
+                       s.tx_dropped, s.tx_fifo_errors, tx_carrier, s.collisions);
+  }
+  out += "\n";
+  return out;
 }
 
 }  // namespace
 
-std::string render_interfaces_ifconfig(const std::vector<interfaces::Interface>& interfaces) {
-  std::vector<const interfaces::Interface*> sorted;
-  for (const interfaces::Interface& interface : interfaces) sorted.push_back(&interface);
-  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return natural_less(a->name, b->name); });
+bool ifconfig_name_less(const std::string& a, const std::string& b) {
+  NameKey ka = name_key(a), kb = name_key(b);
+  if (ka.prefix != kb.prefix) return ka.prefix < kb.prefix;
+  if (ka.number != kb.number) return ka.number < kb.number;
+  if (ka.alias != kb.alias) return ka.alias < kb.alias;
+  return a < b;
+}
 
+std::vector<IfconfigEntry> ifconfig_entries(const std::vector<interfaces::Interface>& interfaces) {
+  std::vector<IfconfigEntry> entries;
+  std::set<std::string> seen;
+  for (const interfaces::Interface& interface : interfaces) {
+    entries.push_back({interface.name, &interface, false});
+    seen.insert(interface.name);
+  }
+  // ifconfig adds every IPv4 label the kernel's SIOCGIFCONF reports; the kernel answers
+  // for "en0:1" as for "en0", cutting the name at the colon.
+  for (const interfaces::Interface& interface : interfaces) {
+    for (const interfaces::InterfaceAddress& address : interface.addresses) {
+      if (address.address.family != AF_INET || seen.count(address.label)) continue;
+      if (address.label.substr(0, address.label.find(':')) != interface.name) continue;
+      entries.push_back({address.label, &interface, true});
+      seen.insert(address.label);
+    }
+  }
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const IfconfigEntry& a, const IfconfigEntry& b) { return ifconfig_name_less(a.name, b.name); });
+  return entries;
+}
+
+std::string render_ifconfig(const std::vector<IfconfigEntry>& entries) {
   std::string out;
-  for (const interfaces::Interface* interface : sorted) {
-    std::string names;
-    for (const FlagName& flag : kIfconfigFlags) {
-      if (interface->flags & flag.flag) names += (names.empty() ? "" : ",") + std::string(flag.name);
+  for (const IfconfigEntry& entry : entries) out += render_block(entry);
+  return out;
+}
+
+std::string render_ifconfig_short(const std::vector<IfconfigEntry>& entries) {
+  std::string out = "Iface      MTU    RX-OK RX-ERR RX-DRP RX-OVR    TX-OK TX-ERR TX-DRP TX-OVR Flg\n";
+  for (const IfconfigEntry& entry : entries) {
+    const interfaces::Interface& device = *entry.device;
+    out += fmt::format("{:<15.15} {:5} ", entry.name, device.mtu);
+    if (!entry.alias && device.counters) {
+      const rtnl_link_stats64& s = *device.counters;
+      out += fmt::format("{:8} {:6} {:6} {:<6} ", s.rx_packets, s.rx_errors, s.rx_dropped + s.rx_missed_errors,
+                         s.rx_fifo_errors);
+      out += fmt::format("{:8} {:6} {:6} {:6} ", s.tx_packets, s.tx_errors, s.tx_dropped, s.tx_fifo_errors);
+    } else {
+      out += fmt::format("{:<56}", "     - no statistics available -");
     }
-    out += fmt::format("{}: flags={}<{}>  mtu {}\n", interface->name, interface->flags & 0xffff, names, interface->mtu);
-    // ifconfig shows the primary IPv4 address only (the first one without "secondary").
-    for (const interfaces::InterfaceAddress& address : interface->addresses) {
-      if (address.address.family != AF_INET || (address.flags & IFA_F_SECONDARY)) continue;
-      out += fmt::format("        inet {}  netmask {}", address.address.to_string(), netmask(address.prefix_length));
-      if (interface->flags & IFF_POINTOPOINT) {
-        out += fmt::format("  destination {}", address.address.to_string());
-      } else if (interface->flags & IFF_BROADCAST) {
-        out += fmt::format("  broadcast {}", address.broadcast.empty() ? "0.0.0.0" : address.broadcast);
-      }
-      out += "\n";
-      break;
+    uint16_t flags = static_cast<uint16_t>(device.flags);
+    if (flags == 0) out += "[NO FLAGS]";
+    for (const auto& flag : kShortFlags) {
+      if (flags & flag.flag) out += flag.letter;
     }
-    for (const interfaces::InterfaceAddress& address : interface->addresses) {
-      if (address.address.family != AF_INET6) continue;
-      IpAddress bare = address.address;
-      bare.scope_id = 0;
-      out += fmt::format("        inet6 {}  prefixlen {}  scopeid {}\n", bare.to_string(), address.prefix_length,
-                         scope_id(address.scope));
-    }
-    out += link_line(*interface);
-    const interfaces::Counters& c = interface->counters;
-    out += fmt::format("        RX packets {}  bytes {} ({})\n", c.rx_packets, c.rx_bytes, scaled_bytes(c.rx_bytes));
-    out += fmt::format("        RX errors {}  dropped {}  overruns {}  frame {}\n", c.rx_errors,
-                       c.rx_dropped + c.rx_missed, c.rx_fifo, c.rx_frame);
-    out += fmt::format("        TX packets {}  bytes {} ({})\n", c.tx_packets, c.tx_bytes, scaled_bytes(c.tx_bytes));
-    out += fmt::format("        TX errors {}  dropped {} overruns {}  carrier {}  collisions {}\n", c.tx_errors,
-                       c.tx_dropped, c.tx_fifo, c.tx_carrier, c.collisions);
     out += "\n";
   }
   return out;

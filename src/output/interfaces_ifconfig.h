@@ -1,5 +1,7 @@
-// The net-tools `ifconfig` layout, for scripts that parse it: one block per interface,
-// names in ifconfig's order, the primary IPv4 address only (as ifconfig shows).
+// The net-tools `ifconfig` layout, byte for byte, for scripts that parse it: one block per
+// device and per IPv4 alias label ("en0:1"), in ifconfig's name order, the first IPv4 address
+// whose label is the block's name, every IPv6 address in the order the records carry (use
+// interfaces::order_ipv6_as_listed first), and the counters of /proc/net/dev.
 #pragma once
 
 #include <string>
@@ -9,6 +11,25 @@
 
 namespace sockscope::output {
 
-std::string render_interfaces_ifconfig(const std::vector<interfaces::Interface>& interfaces);
+// One block ifconfig would print.
+struct IfconfigEntry {
+  std::string name;                          // "en0" or an alias label "en0:1"
+  const interfaces::Interface* device = nullptr;
+  bool alias = false;                        // an alias has no counters and no IPv6 addresses
+};
+
+// Every device and IPv4 alias label, sorted as ifconfig sorts them (eth2 before eth10,
+// en0:2 before en0:10). The entries point into interfaces.
+std::vector<IfconfigEntry> ifconfig_entries(const std::vector<interfaces::Interface>& interfaces);
+
+// `ifconfig` blocks.
+std::string render_ifconfig(const std::vector<IfconfigEntry>& entries);
+
+// `ifconfig -s`: the one-line-per-interface table, header included.
+std::string render_ifconfig_short(const std::vector<IfconfigEntry>& entries);
+
+// ifconfig's comparison: the name without its trailing digits, then those digits as a
+// number, then the alias number after ':', then plain bytes. True when a sorts first.
+bool ifconfig_name_less(const std::string& a, const std::string& b);
 
 }  // namespace sockscope::output

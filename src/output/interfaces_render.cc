@@ -1,51 +1,116 @@
 #include "output/interfaces_render.h"
 
+#include <arpa/inet.h>
 #include <linux/if.h>
-#include <linux/if_addr.h>
-#include <linux/if_arp.h>
-#include <linux/rtnetlink.h>
 
 #include <fmt/format.h>
+
+#include "output/interface_fields.h"
 
 namespace sockscope::output {
 namespace {
 
-constexpr uint32_t kForever = 0xffffffff;
-
-// A flag bit and the name `ip` gives it.
-struct FlagName {
-  uint32_t flag;
-  const char* name;
-};
-
-// The order `ip` prints flags in.
-constexpr FlagName kFlagNames[] = {
-    {IFF_LOOPBACK, "LOOPBACK"},   {IFF_BROADCAST, "BROADCAST"}, {IFF_POINTOPOINT, "POINTOPOINT"},
-    {IFF_MULTICAST, "MULTICAST"}, {IFF_NOARP, "NOARP"},         {IFF_ALLMULTI, "ALLMULTI"},
-    {IFF_PROMISC, "PROMISC"},     {IFF_MASTER, "MASTER"},       {IFF_SLAVE, "SLAVE"},
-    {IFF_DEBUG, "DEBUG"},         {IFF_DYNAMIC, "DYNAMIC"},     {IFF_AUTOMEDIA, "AUTOMEDIA"},
-    {IFF_PORTSEL, "PORTSEL"},     {IFF_NOTRAILERS, "NOTRAILERS"}, {IFF_UP, "UP"},
-    {IFF_LOWER_UP, "LOWER_UP"},   {IFF_DORMANT, "DORMANT"},     {IFF_ECHO, "ECHO"},
-};
-
-constexpr FlagName kAddressFlags[] = {
-    {IFA_F_SECONDARY, "secondary"}, {IFA_F_NODAD, "nodad"},       {IFA_F_OPTIMISTIC, "optimistic"},
-    {IFA_F_DADFAILED, "dadfailed"}, {IFA_F_HOMEADDRESS, "home"},  {IFA_F_DEPRECATED, "deprecated"},
-    {IFA_F_TENTATIVE, "tentative"}, {IFA_F_PERMANENT, "permanent"}, {IFA_F_MANAGETEMPADDR, "mngtmpaddr"},
-    {IFA_F_NOPREFIXROUTE, "noprefixroute"}, {IFA_F_MCAUTOJOIN, "autojoin"}, {IFA_F_STABLE_PRIVACY, "stable-privacy"},
-};
-
-std::string address_text(const interfaces::InterfaceAddress& address) {
-  // ip prints link-local addresses without the scope; the interface is the context.
-  IpAddress bare = address.address;
-  bare.scope_id = 0;
-  return bare.to_string();
+std::string join(const std::vector<std::string>& parts, const char* separator) {
+  std::string out;
+  for (const std::string& part : parts) out += (out.empty() ? "" : separator) + part;
+  return out;
 }
 
-std::string lifetime(uint32_t seconds) { return seconds == kForever ? "forever" : fmt::format("{}sec", seconds); }
+std::string seconds(uint32_t value) { return value == interfaces::kForever ? "forever" : fmt::format("{}s", value); }
+
+std::string lifetime_text(const interfaces::InterfaceAddress& address) {
+  if (address.valid_lifetime == interfaces::kForever && address.preferred_lifetime == interfaces::kForever) {
+    return "lifetime forever";
+  }
+  return fmt::format("valid {} preferred {}", seconds(address.valid_lifetime), seconds(address.preferred_lifetime));
+}
+
+std::string netmask(uint8_t prefix_length) {
+  uint32_t mask = prefix_length == 0 ? 0 : htonl(~uint32_t{0} << (32 - std::min<uint8_t>(prefix_length, 32)));
+  char text[INET_ADDRSTRLEN] = {};
+  inet_ntop(AF_INET, &mask, text, sizeof text);
+  return text;
+}
+
+// The address as people should read it: a link-local IPv6 address names the interface it
+// belongs to, since without it the address means nothing.
+std::string scoped_address(const interfaces::InterfaceAddress& address, const interfaces::Interface& interface) {
+  std::string text = bare_address(address.address);
+  if (address.address.scope_id == 0) return text;
+  if (address.address.scope_id == static_cast<uint32_t>(interface.index)) return text + "%" + interface.name;
+  return fmt::format("{}%{}", text, address.address.scope_id);
+}
+
+std::string address_line(const interfaces::InterfaceAddress& address, const interfaces::Interface& interface) {
+  bool v4 = address.address.family == AF_INET;
+  std::string line = fmt::format("\t{} {}/{}", v4 ? "inet" : "inet6", scoped_address(address, interface),
+                                 address.prefix_length);
+  if (v4) line += " netmask " + netmask(address.prefix_length);
+  if (address.peer) line += " peer " + bare_address(*address.peer);
+  if (address.broadcast) line += " broadcast " + bare_address(*address.broadcast);
+  if (address.anycast) line += " anycast " + bare_address(*address.anycast);
+  line += " scope " + scope_name(address.scope);
+  for (const std::string& flag : address_flag_names(address)) line += " " + flag;
+  if (uint32_t rest = unnamed_address_flags(address)) line += fmt::format(" flags 0x{:x}", rest);
+  if (!address.label.empty() && address.label != interface.name) line += " label " + address.label;
+  if (address.metric) line += fmt::format(" metric {}", *address.metric);
+  if (address.has_lifetimes) line += " " + lifetime_text(address);
+  return line + "\n";
+}
+
+std::string state_line(const interfaces::Interface& interface) {
+  std::vector<std::string> parts;
+  if (interface.operstate) {
+    std::string state = operstate_name(*interface.operstate);
+    parts.push_back("state " + (state.empty() ? fmt::format("{}", *interface.operstate) : state));
+  }
+  if (interface.carrier) parts.push_back(*interface.carrier ? "carrier on" : "no carrier");
+  if (interface.proto_down) parts.emplace_back("protocol down");
+  if (interface.txqueuelen) parts.push_back(fmt::format("txqueuelen {}", *interface.txqueuelen));
+  if (!interface.qdisc.empty()) parts.push_back("qdisc " + interface.qdisc);
+  if (interface.group) parts.push_back("group " + group_name(*interface.group));
+  return parts.empty() ? "" : "\t" + join(parts, ", ") + "\n";
+}
+
+std::string link_line(const interfaces::Interface& interface) {
+  std::string line = "\t" + link_type_name(interface.link_type);
+  if (!interface.hardware_address.empty()) {
+    line += " " + hardware_address_text(interface.hardware_address, interface.link_type);
+  }
+  if (!interface.hardware_broadcast.empty()) {
+    line += (interface.flags & IFF_POINTOPOINT) ? " peer " : " broadcast ";
+    line += hardware_address_text(interface.hardware_broadcast, interface.link_type);
+  }
+  if (!interface.permanent_address.empty() && interface.permanent_address != interface.hardware_address) {
+    line += " permanent " + hardware_address_text(interface.permanent_address, interface.link_type);
+  }
+  return line + "\n";
+}
+
+// Which devices this one is tied to: its lower device or veth peer, its bridge, its other names.
+std::string relations_line(const interfaces::Interface& interface) {
+  std::vector<std::string> parts;
+  if (interface.link_index && *interface.link_index != 0) {
+    if (interface.link_netnsid) {
+      parts.push_back(fmt::format("link index {} in namespace id {}", *interface.link_index, *interface.link_netnsid));
+    } else if (!interface.link_name.empty()) {
+      parts.push_back("link " + interface.link_name + (interface.link_is_down ? " (down)" : ""));
+    } else {
+      parts.push_back(fmt::format("link index {}", *interface.link_index));
+    }
+  }
+  if (interface.master_index) {
+    parts.push_back("master " + (interface.master_name.empty() ? fmt::format("index {}", *interface.master_index)
+                                                               : interface.master_name));
+  }
+  if (!interface.altnames.empty()) parts.push_back("altnames " + join(interface.altnames, " "));
+  return parts.empty() ? "" : "\t" + join(parts, ", ") + "\n";
+}
+
+}  // namespace
 
 std::string human_bytes(uint64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
   double value = static_cast<double>(bytes);
   size_t unit = 0;
   while (value >= 1024 && unit + 1 < std::size(units)) {
@@ -55,124 +120,31 @@ std::string human_bytes(uint64_t bytes) {
   return unit == 0 ? fmt::format("{} B", bytes) : fmt::format("{:.1f} {}", value, units[unit]);
 }
 
-}  // namespace
-
-std::vector<std::string> interface_flag_names(const interfaces::Interface& interface) {
-  std::vector<std::string> names;
-  if ((interface.flags & IFF_UP) && !(interface.flags & IFF_RUNNING)) names.emplace_back("NO-CARRIER");
-  for (const FlagName& flag : kFlagNames) {
-    if (interface.flags & flag.flag) names.emplace_back(flag.name);
-  }
-  return names;
-}
-
-std::string link_type_name(uint16_t link_type) {
-  switch (link_type) {
-    case ARPHRD_ETHER: return "ether";
-    case ARPHRD_LOOPBACK: return "loopback";
-    case ARPHRD_NONE: return "none";
-    case ARPHRD_TUNNEL: return "ipip";
-    case ARPHRD_SIT: return "sit";
-    case ARPHRD_IPGRE: return "gre";
-    case ARPHRD_VOID: return "void";
-    default: return fmt::format("[{}]", link_type);
-  }
-}
-
-std::string operstate_name(uint8_t operstate) {
-  constexpr const char* kNames[] = {"UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP"};
-  return operstate < std::size(kNames) ? kNames[operstate] : fmt::format("{}", operstate);
-}
-
-std::string scope_name(uint8_t scope) {
-  switch (scope) {
-    case RT_SCOPE_UNIVERSE: return "global";
-    case RT_SCOPE_SITE: return "site";
-    case RT_SCOPE_LINK: return "link";
-    case RT_SCOPE_HOST: return "host";
-    case RT_SCOPE_NOWHERE: return "nowhere";
-    default: return fmt::format("{}", scope);
-  }
-}
-
 std::string render_interfaces_text(const std::vector<interfaces::Interface>& interfaces, bool with_counters) {
   std::string out;
   for (const interfaces::Interface& interface : interfaces) {
-    std::string flags;
-    for (const std::string& name : interface_flag_names(interface)) flags += (flags.empty() ? "" : ",") + name;
-    out += fmt::format("{}: index {} flags={:x}<{}> mtu {}\n", interface.name, interface.index, interface.flags, flags,
-                       interface.mtu);
-    out += fmt::format("\tstate {}{} txqueuelen {}\n", operstate_name(interface.operstate),
-                       interface.carrier ? "" : " (no carrier)", interface.txqueuelen);
-    if (!interface.hardware_address.empty()) {
-      out += fmt::format("\t{} {}\n", link_type_name(interface.link_type), interface.hardware_address);
-    } else {
-      out += fmt::format("\t{}\n", link_type_name(interface.link_type));
-    }
-    for (const interfaces::InterfaceAddress& address : interface.addresses) {
-      std::string extra;
-      for (const FlagName& flag : kAddressFlags) {
-        if ((address.flags & flag.flag) && flag.flag != IFA_F_PERMANENT) extra += fmt::format(" {}", flag.name);
-      }
-      if (address.valid_lifetime != kForever || address.preferred_lifetime != kForever) {
-        extra += fmt::format(" valid {} preferred {}", lifetime(address.valid_lifetime), lifetime(address.preferred_lifetime));
-      }
-      if (address.address.family == AF_INET) {
-        out += fmt::format("\tinet {}/{}{} scope {}{}{}\n", address_text(address), address.prefix_length,
-                           address.broadcast.empty() ? "" : " broadcast " + address.broadcast, scope_name(address.scope),
-                           address.label.empty() || address.label == interface.name ? "" : " label " + address.label,
-                           extra);
-      } else {
-        std::string shown = address.address.scope_id != 0 ? address.address.to_string() : address_text(address);
-        out += fmt::format("\tinet6 {}/{} scope {}{}\n", shown, address.prefix_length, scope_name(address.scope), extra);
-      }
-    }
-    if (with_counters) {
-      const interfaces::Counters& c = interface.counters;
-      out += fmt::format("\tRX packets {} bytes {} ({}) errors {} dropped {}\n", c.rx_packets, c.rx_bytes,
-                         human_bytes(c.rx_bytes), c.rx_errors, c.rx_dropped);
-      out += fmt::format("\tTX packets {} bytes {} ({}) errors {} dropped {}\n", c.tx_packets, c.tx_bytes,
-                         human_bytes(c.tx_bytes), c.tx_errors, c.tx_dropped);
+    out += fmt::format("{}: index {} flags 0x{:x}<{}> mtu {}\n", interface.name, interface.index, interface.flags,
+                       join(interface_flag_names(interface), ","), interface.mtu);
+    out += state_line(interface);
+    out += link_line(interface);
+    out += relations_line(interface);
+    for (const interfaces::InterfaceAddress& address : interface.addresses) out += address_line(address, interface);
+    if (with_counters && interface.counters) {
+      const rtnl_link_stats64& s = *interface.counters;
+      out += fmt::format("\tRX packets {} bytes {} ({}) errors {} dropped {}\n", s.rx_packets, s.rx_bytes,
+                         human_bytes(s.rx_bytes), s.rx_errors, s.rx_dropped);
+      out += fmt::format("\tTX packets {} bytes {} ({}) errors {} dropped {}\n", s.tx_packets, s.tx_bytes,
+                         human_bytes(s.tx_bytes), s.tx_errors, s.tx_dropped);
     }
     out += "\n";
   }
   return out;
 }
 
-nlohmann::ordered_json render_interfaces_json(const std::vector<interfaces::Interface>& interfaces) {
-  nlohmann::ordered_json all = nlohmann::ordered_json::array();
-  for (const interfaces::Interface& interface : interfaces) {
-    nlohmann::ordered_json entry;
-    entry["ifindex"] = interface.index;
-    entry["ifname"] = interface.name;
-    entry["flags"] = interface_flag_names(interface);
-    entry["mtu"] = interface.mtu;
-    entry["operstate"] = operstate_name(interface.operstate);
-    entry["txqlen"] = interface.txqueuelen;
-    entry["link_type"] = link_type_name(interface.link_type);
-    if (!interface.hardware_address.empty()) entry["address"] = interface.hardware_address;
-    if (!interface.hardware_broadcast.empty()) entry["broadcast"] = interface.hardware_broadcast;
-    nlohmann::ordered_json addresses = nlohmann::ordered_json::array();
-    for (const interfaces::InterfaceAddress& address : interface.addresses) {
-      nlohmann::ordered_json info;
-      info["family"] = address.address.family == AF_INET ? "inet" : "inet6";
-      info["local"] = address_text(address);
-      info["prefixlen"] = address.prefix_length;
-      if (!address.broadcast.empty()) info["broadcast"] = address.broadcast;
-      info["scope"] = scope_name(address.scope);
-      for (const FlagName& flag : kAddressFlags) {
-        if ((address.flags & flag.flag) && flag.flag != IFA_F_PERMANENT) info[flag.name] = true;
-      }
-      if (!(address.flags & IFA_F_PERMANENT)) info["dynamic"] = true;
-      if (!address.label.empty()) info["label"] = address.label;
-      info["valid_life_time"] = address.valid_lifetime;
-      info["preferred_life_time"] = address.preferred_lifetime;
-      addresses.push_back(info);
-    }
-    entry["addr_info"] = addresses;
-    all.push_back(entry);
-  }
-  return all;
+std::string render_interface_names(const std::vector<interfaces::Interface>& interfaces) {
+  std::string line;
+  for (const interfaces::Interface& interface : interfaces) line += (line.empty() ? "" : " ") + interface.name;
+  return line + "\n";
 }
 
 }  // namespace sockscope::output

@@ -1,25 +1,22 @@
-// Interface renderers: the default ifconfig-like view, names only, and `ip -j addr` JSON.
+// The default interface view: one block per interface with everything the kernel reports,
+// every address listed, the scope named plainly.
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "interfaces/interface_record.h"
 
 namespace sockscope::output {
 
-// Names as `ip` prints them: "UP", "LOWER_UP", ...; "loopback", "ether", ...; "host", "link", "global".
-std::vector<std::string> interface_flag_names(const interfaces::Interface& interface);
-std::string link_type_name(uint16_t link_type);
-std::string operstate_name(uint8_t operstate);
-std::string scope_name(uint8_t scope);
-
-// One block per interface: flags, MTU, state, link, then every address with its scope named.
+// Blocks separated by blank lines. With counters, two lines of packet, byte (with a binary
+// unit), error and drop counts follow each block's addresses.
 std::string render_interfaces_text(const std::vector<interfaces::Interface>& interfaces, bool with_counters);
 
-// The structure and field names of `ip -j addr`, so scripts written for it work unchanged.
-nlohmann::ordered_json render_interfaces_json(const std::vector<interfaces::Interface>& interfaces);
+// Names only, on one line, as BSD `ifconfig -l` prints them.
+std::string render_interface_names(const std::vector<interfaces::Interface>& interfaces);
+
+// "0 B", "1023 B", "1.0 KiB", "18.6 MiB": one decimal from KiB up.
+std::string human_bytes(uint64_t bytes);
 
 }  // namespace sockscope::output
