@@ -9,13 +9,18 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "core/program_name.h"
+#include "sys/process.h"
 
 namespace {
 
 int dispatch(int argc, char** argv) {
   using namespace sockscope;
   set_program_name(argv[0] != nullptr ? argv[0] : "sockscope");
-  if (program_name() == "nc") return cli::run_nc(argc, argv);
+  if (program_name() == "nc") {
+    // Started under another file name with argv[0] "nc" (as the tour does), be "nc" in ps and lsof too.
+    sys::set_process_name("nc");
+    return cli::run_nc(argc, argv);
+  }
 
   if (argc < 2) {
     cli::print_overview();

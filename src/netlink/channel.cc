@@ -137,4 +137,25 @@ Result<void> Channel::dump(nlmsghdr& request, const MessageHandler& handler) {
   }
 }
 
+Result<void> Channel::request(nlmsghdr& request) {
+  if (replaying_) return fail("netlink replay: change requests cannot be replayed");
+  request.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+  request.nlmsg_seq = ++sequence_;
+  if (mnl_socket_sendto(socket_, &request, request.nlmsg_len) < 0) return fail_errno("netlink send");
+  std::vector<char> buffer(kReceiveBufferSize);
+  while (true) {
+    Result<size_t> received = receive(buffer.data(), buffer.size());
+    if (!received) return tl::unexpected(received.error());
+    int remaining = static_cast<int>(*received);
+    for (const nlmsghdr* message = reinterpret_cast<const nlmsghdr*>(buffer.data()); mnl_nlmsg_ok(message, remaining);
+         message = mnl_nlmsg_next(message, &remaining)) {
+      if (!mnl_nlmsg_seq_ok(message, request.nlmsg_seq) || message->nlmsg_type != NLMSG_ERROR) continue;
+      const nlmsgerr* error = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(message));
+      if (error->error == 0) return {};
+      std::string text = extack_text(*message);
+      return fail(-error->error, text.empty() ? "netlink request" : fmt::format("netlink request ({})", text));
+    }
+  }
+}
+
 }  // namespace sockscope::netlink

@@ -34,6 +34,9 @@ class Channel {
   // kernel's errno and, when present, its extended-ack text. A handler error stops the dump.
   Result<void> dump(nlmsghdr& request, const MessageHandler& handler);
 
+  // Sends one change request (NLM_F_REQUEST | NLM_F_ACK set here) and waits for its ack.
+  Result<void> request(nlmsghdr& request);
+
   Channel(Channel&&) noexcept;
   Channel& operator=(Channel&&) noexcept;
   ~Channel();
