@@ -5,6 +5,7 @@
 #include <netinet/ip.h>
 #include <signal.h>
 #include <sys/un.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -203,6 +204,10 @@ int connect_any(const std::string& host, const std::string& port, const NcOption
       std::string shown = numeric == host ? host : fmt::format("{} ({})", host, numeric);
       say(fmt::format("connect to {} port {} ({}) failed: {}", shown, port, options.udp ? "udp" : "tcp",
                       std::strerror(connected.error().code)));
+      if (connected.error().code == ECONNREFUSED && !options.udp) {
+        Endpoint target = Endpoint::from_sockaddr(address.get(), address.length);
+        if (std::optional<std::string> hint = refused_hint(target)) say(*hint);
+      }
     }
   }
   return -1;
@@ -342,7 +347,8 @@ int run_listen(const NcOptions& options) {
   if (!listener) {
     say(std::strerror(last_errno));
     if (options.verbose) {
-      if (std::optional<std::string> hint = bind_failure_hint(host, last_errno)) say(*hint);
+      uint16_t bound_port = Endpoint::from_sockaddr(resolved.addresses.front().get(), resolved.addresses.front().length).port;
+      if (std::optional<std::string> hint = bind_failure_hint(host, last_errno, bound_port, options.udp)) say(*hint);
     }
     return kNcError;
   }
@@ -374,11 +380,21 @@ int run_listen(const NcOptions& options) {
 
   if (Result<void> listening = sys::listen_socket(listener.get(), 1); !listening) {
     say(std::strerror(listening.error().code));
+    if (options.verbose) {
+      Result<SockAddr> local = sys::local_address(listener.get());
+      uint16_t port = local ? Endpoint::from_sockaddr(local->get(), local->length).port : 0;
+      if (std::optional<std::string> hint = bind_failure_hint(host, listening.error().code, port)) say(*hint);
+    }
     return kNcError;
   }
   if (options.verbose) {
     Result<SockAddr> local = sys::local_address(listener.get());
     report_endpoint("Listening", *local, options.numeric);
+    struct stat status;
+    if (local && fstat(listener.get(), &status) == 0) {
+      Endpoint endpoint = Endpoint::from_sockaddr(local->get(), local->length);
+      if (std::optional<std::string> warning = shared_listener_warning(endpoint, status.st_ino)) say(*warning);
+    }
   }
   while (true) {
     SockAddr peer;

@@ -2,16 +2,85 @@
 
 #include <linux/if.h>
 
+#include <netinet/tcp.h>
+
 #include <cerrno>
+#include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/endpoint.h"
 #include "interfaces/collect.h"
+#include "sockets/collect.h"
+#include "sockets/owners.h"
+#include "sockets/selection.h"
 
 namespace sockscope::cli {
 
-std::optional<std::string> bind_failure_hint(const std::string& address, int error) {
+namespace {
+
+// The sockets of this network namespace on port, with their owners.
+std::vector<sockets::SocketRecord> sockets_on_port(uint16_t port, bool udp) {
+  Result<netlink::Channel> channel = netlink::Channel::open(NETLINK_SOCK_DIAG);
+  if (!channel) return {};
+  sockets::CollectRequest request;
+  request.tcp = !udp;
+  request.udp = udp;
+  request.ports = {{port, port}};
+  Result<std::vector<sockets::SocketRecord>> records = sockets::collect_sockets(*channel, request);
+  if (!records) return {};
+  std::vector<sockets::SocketRecord> mine;
+  for (sockets::SocketRecord& record : *records) {
+    if (record.local.port == port) mine.push_back(std::move(record));
+  }
+  sockets::attach_owners(mine);
+  return mine;
+}
+
+std::string owner_text(const sockets::SocketRecord& record) {
+  if (record.owners.empty()) return "no visible process";
+  const sockets::Owner& owner = record.owners.front();
+  return fmt::format("{} (pid {})", owner.command, owner.pid);
+}
+
+std::string where(const sockets::SocketRecord& record) {
+  std::string state = record.protocol == sockets::Protocol::kTcp ? " " + sockets::tcp_state_name(record.state) : "";
+  return fmt::format("{}{} by {}", record.local.to_string(), state, owner_text(record));
+}
+
+std::optional<std::string> address_in_use_hint(uint16_t port, bool udp) {
+  std::vector<sockets::SocketRecord> holders = sockets_on_port(port, udp);
+  if (holders.empty()) return std::nullopt;
+  std::vector<std::string> held;
+  for (const sockets::SocketRecord& record : holders) held.push_back(where(record));
+  return fmt::format("hint: port {} is held: {}", port, fmt::join(held, "; "));
+}
+
+}  // namespace
+
+std::optional<std::string> refused_hint(const Endpoint& target) {
+  std::vector<std::string> others;
+  for (const sockets::SocketRecord& record : sockets_on_port(target.port, false)) {
+    if (record.state == TCP_LISTEN) others.push_back(where(record));
+  }
+  if (others.empty()) return std::nullopt;
+  return fmt::format("hint: nothing listens on {}, but port {} has listeners on other addresses: {}",
+                     target.address.to_string(), target.port, fmt::join(others, "; "));
+}
+
+std::optional<std::string> shared_listener_warning(const Endpoint& local, uint64_t own_inode) {
+  std::vector<std::string> sharing;
+  for (const sockets::SocketRecord& record : sockets_on_port(local.port, false)) {
+    if (record.state == TCP_LISTEN && record.inode != own_inode && record.local == local) sharing.push_back(owner_text(record));
+  }
+  if (sharing.empty()) return std::nullopt;
+  return fmt::format("warning: {} is also listened on by {}; the kernel will split connections between them (SO_REUSEPORT)",
+                     local.to_string(), fmt::join(sharing, ", "));
+}
+
+std::optional<std::string> bind_failure_hint(const std::string& address, int error, uint16_t port, bool udp) {
+  if (error == EADDRINUSE && port != 0) return address_in_use_hint(port, udp);
   if (error != EADDRNOTAVAIL || address.empty()) return std::nullopt;
   Result<netlink::Channel> channel = netlink::Channel::open(NETLINK_ROUTE);
   if (!channel) return std::nullopt;
