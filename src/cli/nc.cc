@@ -19,6 +19,8 @@
 
 #include "cli/commands.h"
 #include "cli/nc_hints.h"
+#include "cli/nc_messages.h"
+#include "cli/nc_proxy.h"
 #include "cli/nc_options.h"
 #include "core/endpoint.h"
 #include "core/port_list.h"
@@ -32,12 +34,6 @@ namespace {
 
 constexpr int kNcOk = 0;
 constexpr int kNcError = 1;
-
-// "nc" when invoked through the link, "sockscope nc" otherwise: the prefix of every message.
-std::string nc_name() { return program_name() == "nc" ? "nc" : program_name() + " nc"; }
-
-void say(const std::string& line) { fmt::print(stderr, "{}: {}\n", nc_name(), line); }
-void report(const std::string& line) { fmt::print(stderr, "{}\n", line); }
 
 void print_short_usage() {
   fmt::print(stderr,
@@ -171,7 +167,10 @@ Result<void> bind_source(int fd, int family, const NcOptions& options) {
 
 // Connects to one host:port, trying every address; -1 on failure (messages printed).
 // *give_up is set when nothing further can work (no address, or the local socket set-up failed).
-int connect_any(const std::string& host, const std::string& port, const NcOptions& options, bool* give_up) {
+// Failure lines name the address tried after the host unless show_address is false (nc does
+// not for the proxy).
+int connect_any(const std::string& host, const std::string& port, const NcOptions& options, bool* give_up,
+                bool show_address = true) {
   Resolved resolved = resolve(host.c_str(), port, options, false);
   if (resolved.addresses.empty()) {
     say(fmt::format("getaddrinfo for host \"{}\" port {}: {}", host, port, resolved.error));
@@ -201,7 +200,7 @@ int connect_any(const std::string& host, const std::string& port, const NcOption
     if (connected) return socket->release();
     if (options.verbose) {
       std::string numeric = printable(address, true).first;
-      std::string shown = numeric == host ? host : fmt::format("{} ({})", host, numeric);
+      std::string shown = numeric == host || !show_address ? host : fmt::format("{} ({})", host, numeric);
       say(fmt::format("connect to {} port {} ({}) failed: {}", shown, port, options.udp ? "udp" : "tcp",
                       std::strerror(connected.error().code)));
       if (connected.error().code == ECONNREFUSED && !options.udp) {
@@ -243,6 +242,15 @@ int run_connect(const NcOptions& options) {
     return kNcError;
   }
   const std::string& host = options.operands[0];
+  std::optional<ProxySettings> proxy;
+  if (!options.proxy_address.empty()) {
+    tl::expected<ProxySettings, std::string> settings = parse_proxy_settings(options);
+    if (!settings) {
+      say(settings.error());
+      return kNcError;
+    }
+    proxy = *settings;
+  }
   std::vector<uint16_t> ports;
   for (size_t i = 1; i < options.operands.size(); ++i) {
     const std::string& text = options.operands[i];
@@ -271,7 +279,15 @@ int run_connect(const NcOptions& options) {
   int status = kNcError;
   for (uint16_t port : ports) {
     bool give_up = false;
-    int fd = connect_any(host, std::to_string(port), options, &give_up);
+    int fd = -1;
+    if (proxy) {
+      ProxyDialer dial = [&](const std::string& proxy_host, const std::string& proxy_port, bool* stop) {
+        return connect_any(proxy_host, proxy_port, options, stop, false);
+      };
+      fd = connect_through_proxy(*proxy, host, port, dial, &give_up);
+    } else {
+      fd = connect_any(host, std::to_string(port), options, &give_up);
+    }
     if (give_up) return kNcError;
     if (fd < 0) continue;
     UniqueFd socket(fd);
@@ -280,8 +296,12 @@ int run_connect(const NcOptions& options) {
     if (options.verbose) {
       Result<SockAddr> peer = sys::peer_address(fd);
       std::string numeric = peer ? printable(*peer, true).first : host;
-      std::string shown = numeric == host ? host : fmt::format("{} ({})", host, numeric);
-      report(fmt::format("Connection to {} {} port {} succeeded!", shown, port, service_label(port, options.udp ? "udp" : "tcp")));
+      // Through a proxy nc never learns the target's address, so it names the host alone.
+      std::string shown = numeric == host || proxy ? host : fmt::format("{} ({})", host, numeric);
+      const char* protocol = options.udp ? "udp" : "tcp";
+      // -n skips the services database too: the label is "[tcp/*]".
+      std::string label = options.numeric ? fmt::format("[{}/*]", protocol) : service_label(port, protocol);
+      report(fmt::format("Connection to {} {} port {} succeeded!", shown, port, label));
     }
     if (options.scan) {
       if (options.interval_seconds > 0) sleep(static_cast<unsigned>(options.interval_seconds));
@@ -311,6 +331,10 @@ int run_listen(const NcOptions& options) {
     return kNcError;
   }
   if (!options.source_address.empty() && host.empty()) host = options.source_address;
+  if (!options.proxy_address.empty()) {
+    say(parse_proxy_settings(options).error());
+    return kNcError;
+  }
   if (Result<uint16_t> number = parse_port(port, true); !number && !service_port(port, options.udp ? "udp" : "tcp")) {
     say(fmt::format("port number invalid: {}", port));
     return kNcError;
@@ -435,6 +459,10 @@ int run_unix(const NcOptions& options) {
     }
     return kNcError;
   }
+  if (!options.proxy_address.empty()) {
+    say(parse_proxy_settings(options).error());
+    return kNcError;
+  }
   const std::string& path = options.operands[0];
   Result<SockAddr> address = unix_address(path);
   if (!address) {
@@ -535,9 +563,8 @@ int run_nc(int argc, char** argv) {
     say("no alternate routing table support available");
     return kNcError;
   }
-  if (!options.proxy_address.empty() || options.md5_signature || options.dccp ||
-      options.pass_fd) {
-    say("this option (-x, -S, -Z or -F) is not supported yet");
+  if (options.md5_signature || options.dccp || options.pass_fd) {
+    say("this option (-S, -Z or -F) is not supported yet");
     return kNcError;
   }
   if (options.unix_socket) return run_unix(options);
