@@ -42,6 +42,8 @@ struct SocketsOptions {
   std::optional<int> repeat_seconds;
   bool repeat_until_empty = false;  // +r
   std::string repeat_marker;        // -r's m<format>
+  std::string record_path;          // --record=FILE: keep the kernel's replies (for golden tests)
+  std::string replay_path;          // --replay=FILE: answer from such a file; no owners then
 };
 
 void complain(const std::string& line) { fmt::print(stderr, "{} sockets: {}\n", program_name(), line); }
@@ -76,6 +78,8 @@ Result<SocketsOptions> parse_options(int argc, char** argv) {
     std::string_view arg = argv[i];
     if (arg == "--json") { options.view = View::kJson; continue; }
     if (arg == "--table") { options.view = View::kTable; continue; }
+    if (arg.starts_with("--record=")) { options.record_path = std::string(arg.substr(9)); continue; }
+    if (arg.starts_with("--replay=")) { options.replay_path = std::string(arg.substr(9)); continue; }
     if (arg == "-h" || arg == "-?" || arg == "--help") { print_sockets_help(); std::exit(0); }
     if (arg.starts_with("+r")) {
       options.repeat_until_empty = true;
@@ -185,7 +189,8 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
   for (sockets::SocketRecord& record : *collected) {
     if (sockets::socket_matches(selection, record)) records.push_back(std::move(record));
   }
-  if (owners_needed(options) && !records.empty()) {
+  // A replayed dump comes from another time and namespace: this host's processes do not own it.
+  if (owners_needed(options) && !records.empty() && options.replay_path.empty()) {
     // With -a, named processes are all that can match: read only their descriptors.
     std::vector<pid_t> only;
     if (selection.and_mode && !selection.pids.include.empty()) only = selection.pids.include;
@@ -244,7 +249,7 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
                                         });
     if (keep) shown.push_back(std::move(record));
   }
-  sockets::read_reuse_flags(shown);
+  if (options.replay_path.empty()) sockets::read_reuse_flags(shown);
   if (options.view == View::kJson) {
     fmt::print("{}\n", output::render_sockets_json(shown).dump(2));
   } else if (!shown.empty()) {
@@ -295,7 +300,11 @@ int run_sockets(int argc, char** argv) {
     complain(options.error().message());
     return kNothingOrError;
   }
-  Result<netlink::Channel> channel = netlink::Channel::open(NETLINK_SOCK_DIAG);
+  Result<netlink::Channel> channel = options->replay_path.empty() ? netlink::Channel::open(NETLINK_SOCK_DIAG)
+                                                                   : netlink::Channel::replay(options->replay_path);
+  if (channel && !options->record_path.empty()) {
+    if (Result<void> recording = channel->record_to(options->record_path); !recording) channel = tl::unexpected(recording.error());
+  }
   if (!channel) {
     complain(channel.error().message());
     return kNothingOrError;

@@ -47,8 +47,9 @@ std::string peer_text(const SocketRecord& r) {
 
 std::string options_text(const SocketRecord& r) {
   if (r.protocol == Protocol::kUnix) return "";
-  if (!r.reuseaddr && !r.reuseport) return "?";
   std::vector<std::string> names;
+  // The reuse flags are unknown when the owner could not be inspected; the rest is known.
+  if (!r.reuseaddr && !r.reuseport) names.push_back("reuse?");
   if (r.reuseaddr.value_or(false)) names.push_back("reuseaddr");
   if (r.reuseport.value_or(false)) names.push_back("reuseport");
   if (r.v6only && r.family == AF_INET6) names.push_back("v6only");
