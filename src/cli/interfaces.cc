@@ -101,24 +101,22 @@ bool selected(const InterfacesOptions& options, uint32_t flags) {
   return true;
 }
 
-// Naming an interface shows it whatever its state, unless a selection was asked for too.
+// Keeps the items to show. Naming an interface shows it whatever its state, unless a
+// selection was asked for too. False (after saying so) when a name matches nothing.
 template <class Item, class NameOf, class FlagsOf>
-std::optional<std::vector<Item>> choose(const InterfacesOptions& options, const std::vector<Item>& all, NameOf name_of,
-                                        FlagsOf flags_of) {
+bool choose(const InterfacesOptions& options, std::vector<Item>& items, NameOf name_of, FlagsOf flags_of) {
   for (const std::string& name : options.names) {
-    if (std::none_of(all.begin(), all.end(), [&](const Item& item) { return name_of(item) == name; })) {
+    if (std::none_of(items.begin(), items.end(), [&](const Item& item) { return name_of(item) == name; })) {
       complain(fmt::format("no interface named \"{}\"", name));
-      return std::nullopt;
+      return false;
     }
   }
-  std::vector<Item> chosen;
-  for (const Item& item : all) {
+  std::erase_if(items, [&](const Item& item) {
     bool named = std::find(options.names.begin(), options.names.end(), name_of(item)) != options.names.end();
-    if (!options.names.empty() && !named) continue;
-    if ((options.names.empty() || options.explicit_selection) && !selected(options, flags_of(item))) continue;
-    chosen.push_back(item);
-  }
-  return chosen;
+    if (!options.names.empty() && !named) return true;
+    return (options.names.empty() || options.explicit_selection) && !selected(options, flags_of(item));
+  });
+  return true;
 }
 
 }  // namespace
@@ -180,24 +178,24 @@ int run_interfaces(int argc, char** argv) {
 
   if (options.format == Format::kIfconfig) {
     std::vector<output::IfconfigEntry> entries = output::ifconfig_entries(*all);
-    auto chosen = choose(
-        options, entries, [](const output::IfconfigEntry& entry) { return entry.name; },
+    bool known = choose(
+        options, entries, [](const output::IfconfigEntry& entry) -> const std::string& { return entry.name; },
         [](const output::IfconfigEntry& entry) { return entry.device->flags; });
-    if (!chosen) return kExitNegative;
-    fmt::print("{}", options.counters > 0 ? output::render_ifconfig_short(*chosen) : output::render_ifconfig(*chosen));
+    if (!known) return kExitNegative;
+    fmt::print("{}", options.counters > 0 ? output::render_ifconfig_short(entries) : output::render_ifconfig(entries));
     return kExitOk;
   }
 
-  auto chosen = choose(
-      options, *all, [](const interfaces::Interface& interface) { return interface.name; },
+  bool known = choose(
+      options, *all, [](const interfaces::Interface& interface) -> const std::string& { return interface.name; },
       [](const interfaces::Interface& interface) { return interface.flags; });
-  if (!chosen) return kExitNegative;
+  if (!known) return kExitNegative;
   if (options.format == Format::kJson) {
-    fmt::print("{}", output::render_interfaces_json(*chosen, options.counters));
+    fmt::print("{}", output::render_interfaces_json(*all, options.counters));
   } else if (options.names_only) {
-    fmt::print("{}", output::render_interface_names(*chosen));
+    fmt::print("{}", output::render_interface_names(*all));
   } else {
-    fmt::print("{}", output::render_interfaces_text(*chosen, options.counters > 0));
+    fmt::print("{}", output::render_interfaces_text(*all, options.counters > 0));
   }
   return kExitOk;
 }

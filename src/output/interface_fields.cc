@@ -145,8 +145,14 @@ std::string hardware_address_text(const std::vector<uint8_t>& bytes, uint16_t li
   if (bytes.size() == 16 && (link_type == ARPHRD_TUNNEL6 || link_type == ARPHRD_IP6GRE)) {
     return inet_ntop(AF_INET6, bytes.data(), text, sizeof text);
   }
+  constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  for (size_t i = 0; i < bytes.size(); ++i) out += fmt::format("{}{:02x}", i == 0 ? "" : ":", bytes[i]);
+  out.reserve(bytes.size() * 3);
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (i != 0) out += ':';
+    out += kHex[bytes[i] >> 4];
+    out += kHex[bytes[i] & 0xf];
+  }
   return out;
 }
 
