@@ -44,6 +44,7 @@ struct SocketsOptions {
   std::string repeat_marker;        // -r's m<format>
   std::string record_path;          // --record=FILE: keep the kernel's replies (for golden tests)
   std::string replay_path;          // --replay=FILE: answer from such a file; no owners then
+  bool from_proc = false;           // --source=proc: read /proc/net as on kernels without sock_diag
 };
 
 void complain(const std::string& line) { fmt::print(stderr, "{} sockets: {}\n", program_name(), line); }
@@ -80,6 +81,7 @@ Result<SocketsOptions> parse_options(int argc, char** argv) {
     if (arg == "--table") { options.view = View::kTable; continue; }
     if (arg.starts_with("--record=")) { options.record_path = std::string(arg.substr(9)); continue; }
     if (arg.starts_with("--replay=")) { options.replay_path = std::string(arg.substr(9)); continue; }
+    if (arg == "--source=proc") { options.from_proc = true; continue; }
     if (arg == "-h" || arg == "-?" || arg == "--help") { print_sockets_help(); std::exit(0); }
     if (arg.starts_with("+r")) {
       options.repeat_until_empty = true;
@@ -181,8 +183,14 @@ bool owners_needed(const SocketsOptions& options) {
 // One listing; returns whether anything was listed.
 Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel) {
   const sockets::Selection& selection = options.selection;
+  sockets::CollectRequest request = sockets::to_collect_request(selection);
   Result<std::vector<sockets::SocketRecord>> collected =
-      sockets::collect_sockets(channel, sockets::to_collect_request(selection));
+      options.from_proc ? sockets::collect_sockets_from_proc(request) : sockets::collect_sockets(channel, request);
+  // Kernels built without inet_diag answer the dump with "not supported": fall back to /proc/net.
+  if (!collected && !options.from_proc && options.replay_path.empty() &&
+      (collected.error().code == ENOENT || collected.error().code == EOPNOTSUPP || collected.error().code == EPROTONOSUPPORT)) {
+    collected = sockets::collect_sockets_from_proc(request);
+  }
   if (!collected) return tl::unexpected(collected.error());
   std::vector<sockets::SocketRecord> records;
   records.reserve(collected->size());
@@ -302,6 +310,11 @@ int run_sockets(int argc, char** argv) {
   }
   Result<netlink::Channel> channel = options->replay_path.empty() ? netlink::Channel::open(NETLINK_SOCK_DIAG)
                                                                    : netlink::Channel::replay(options->replay_path);
+  if (!channel && options->replay_path.empty()) {
+    // No sock_diag at all: /proc/net/* it is, through a channel that is never used.
+    options->from_proc = true;
+    channel = netlink::Channel::open(NETLINK_ROUTE);
+  }
   if (channel && !options->record_path.empty()) {
     if (Result<void> recording = channel->record_to(options->record_path); !recording) channel = tl::unexpected(recording.error());
   }

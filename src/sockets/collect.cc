@@ -6,8 +6,11 @@
 #include <linux/unix_diag.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <cstring>
+#include <tuple>
 
+#include "procfs/net_tables.h"
 #include "sockets/diag_filter.h"
 
 namespace sockscope::sockets {
@@ -164,6 +167,35 @@ Result<std::vector<SocketRecord>> collect_sockets(netlink::Channel& channel, con
   if (request.unix_domain) {
     Result<void> done = dump_unix(channel, records);
     if (!done) return tl::unexpected(done.error());
+  }
+  return records;
+}
+
+std::vector<SocketRecord> collect_sockets_from_proc(const CollectRequest& request, const std::string& root) {
+  std::vector<SocketRecord> records;
+  for (auto [on, protocol, name] : {std::tuple{request.tcp, Protocol::kTcp, "tcp"}, std::tuple{request.udp, Protocol::kUdp, "udp"}}) {
+    if (!on) continue;
+    for (auto [family_on, suffix] : {std::pair{request.ipv4, ""}, std::pair{request.ipv6, "6"}}) {
+      if (!family_on) continue;
+      for (const procfs::NetTableEntry& entry : procfs::read_net_table(root, std::string(name) + suffix)) {
+        if (!(request.states & (1u << entry.state))) continue;
+        bool port_wanted = request.ports.empty() || std::any_of(request.ports.begin(), request.ports.end(), [&](const PortRange& r) {
+                             return r.contains(entry.local.port) || r.contains(entry.remote.port);
+                           });
+        if (!port_wanted) continue;
+        SocketRecord record;
+        record.protocol = protocol;
+        record.family = entry.family;
+        record.state = entry.state;
+        record.local = entry.local;
+        record.remote = entry.remote;
+        record.uid = entry.uid;
+        record.inode = entry.inode;
+        record.receive_queue = entry.receive_queue;
+        record.send_queue = entry.send_queue;
+        records.push_back(std::move(record));
+      }
+    }
   }
   return records;
 }

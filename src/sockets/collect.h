@@ -23,4 +23,8 @@ struct CollectRequest {
 // Records in dump order (TCP v4, TCP v6, UDP v4, UDP v6, RAW v4, RAW v6, UNIX), without owners.
 Result<std::vector<SocketRecord>> collect_sockets(netlink::Channel& channel, const CollectRequest& request);
 
+// The same TCP and UDP records from /proc/net (root: normally "/proc"), for kernels without
+// sock_diag. These tables know no bound device or v6only, and carry no UNIX socket details.
+std::vector<SocketRecord> collect_sockets_from_proc(const CollectRequest& request, const std::string& root = "/proc");
+
 }  // namespace sockscope::sockets

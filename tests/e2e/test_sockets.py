@@ -208,3 +208,12 @@ def test_sockets_without_owner_are_in_json_but_not_in_lsof_view(netns):
         entries = json.loads(stdout)
         assert entries and entries[0]["state"] == "TIME_WAIT" and entries[0]["owners"] == []
         assert run(sockscope("sockets", "-Pni", f":{port}", "-sTCP:TIME_WAIT"))[2] == 1
+
+
+def test_proc_net_fallback_lists_the_same_inet_sockets(host):
+    # /proc/net has no UNIX details, bound device, v6only or link-local scope (it prints like lsof).
+    for args in (["-Pni"], ["-Pn", "-i", f":{host.port}"], ["-Pn", "-iTCP", "-sTCP:LISTEN"], ["-Pni6"]):
+        from_diag = run(sockscope("sockets", *args))
+        from_proc = run(sockscope("sockets", "--source=proc", *args))
+        assert from_proc == (without_scope(from_diag[0]), from_diag[1], from_diag[2]), args
+        assert from_proc[2] == 0
