@@ -26,6 +26,7 @@ enum class SocketState : uint8_t {
 struct Owner {
   pid_t pid = 0;
   std::string command;
+  int fd = -1;
 };
 
 struct HostSocket {
@@ -43,6 +44,7 @@ struct HostSocket {
   std::optional<bool> reuseaddr;
   std::optional<bool> reuseport;
   std::vector<Owner> owners;
+  uint64_t inode = 0;          // 0 for TIME_WAIT sockets; lets scripts tell sockets apart
 };
 
 struct HostInterface {
