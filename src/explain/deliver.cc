@@ -391,8 +391,9 @@ class Deliverer {
       return;
     }
     add("exact-bucket-first", lookup,
-        fmt::format("no {} bound to exactly {}:{} matches; next the wildcard {}:{}", what, text(destination), arrival_.port,
-                    v4 ? "0.0.0.0 (and [::] without IPV6_V6ONLY)" : "[::]", arrival_.port));
+        fmt::format("no {} bound to exactly {}:{} matches; next come the wildcard ones, {}", what, text(destination), arrival_.port,
+                    v4 ? fmt::format("0.0.0.0:{} (and [::]:{} without IPV6_V6ONLY)", arrival_.port, arrival_.port)
+                       : fmt::format("[::]:{}", arrival_.port)));
     Walk wildcard = walk(IpAddress::any(destination.family));
     if (wildcard.winner) {
       conclude(wildcard);
@@ -528,7 +529,8 @@ class Deliverer {
       notes.push_back(fmt::format("nothing {} on {} port {}; start one on {}:{} or {}:{}", listens, proto, arrival_.port, wildcard, arrival_.port,
                                   destination, arrival_.port));
     }
-    for (const std::string& note : notes) add("why-not", "compute_score", note);
+    // The first note is the fix; the others explain the remaining sockets on the port.
+    for (size_t i = 1; i < notes.size(); ++i) add("why-not", "compute_score", notes[i]);
     verdict_.fix = notes.empty() ? "" : notes.front();
   }
 

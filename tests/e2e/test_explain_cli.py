@@ -1,0 +1,155 @@
+"""sockscope explain: messages and exit codes, each answer checked against a real bind or
+connect on the same sockets (seed topology in a private namespace)."""
+import errno
+import json
+import os
+import socket
+import subprocess
+
+import pytest
+
+from harness import SeedTopology, run, sh, sockscope
+
+
+def explain(*args):
+    stdout, stderr, code = run(sockscope("explain", *args))
+    return stdout.decode(), stderr.decode(), code
+
+
+def explain_json(*args):
+    stdout, stderr, code = explain(*args, "--json")
+    assert stderr == "", stderr
+    return json.loads(stdout), code
+
+
+def real_bind(address, port, family=socket.AF_INET, kind=socket.SOCK_STREAM, reuseaddr=False, reuseport=False):
+    s = socket.socket(family, kind)
+    try:
+        if reuseaddr:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuseport:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        s.bind((address, port))
+        if kind == socket.SOCK_STREAM:
+            s.listen()
+        return "OK"
+    except OSError as error:
+        return errno.errorcode[error.errno]
+    finally:
+        s.close()
+
+
+def listener(address="127.0.0.1", port=0, reuseaddr=False, reuseport=False, family=socket.AF_INET):
+    s = socket.socket(family, socket.SOCK_STREAM)
+    if reuseaddr:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuseport:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    s.bind((address, port))
+    s.listen()
+    return s
+
+
+@pytest.mark.parametrize("args, message", [
+    ([], "missing ADDR:PORT"),
+    (["bogus"], "invalid endpoint \"bogus\""),
+    (["127.0.0.1:80", "--frobnicate"], "unknown option --frobnicate"),
+    (["127.0.0.1:80", "--reuseaddr"], "--reuseaddr only makes sense with --bind"),
+    (["--bind", "udp", "127.0.0.1:80", "--listen"], "--listen is for TCP"),
+    (["--bind", "127.0.0.1:80", "--from", "127.0.0.1"], "do not go with --bind"),
+    (["127.0.0.1:0"], "the destination port must be between 1 and 65535"),
+    (["127.0.0.1:80", "--in", "nosuch0"], "--in: no interface named \"nosuch0\""),
+    (["127.0.0.1:80", "--from", "x.y"], "--from: invalid"),
+    (["--bind", "127.0.0.1:80", "--uid", "me"], "invalid uid \"me\""),
+    (["--bind", "127.0.0.1:80", "--v6only"], "--v6only and --no-v6only are for IPv6 addresses"),
+    (["127.0.0.1:80", "10.0.0.1:80"], "unexpected argument"),
+    (["udp", "192.168.1.255:9"], "broadcast and multicast delivery is not modelled"),
+])
+def test_bad_input_is_one_line_and_exit_2(seed, args, message):
+    stdout, stderr, code = explain(*args)
+    assert code == 2
+    assert stdout == ""
+    assert stderr.count("\n") == 1 and stderr.startswith(f"{os.path.basename(sockscope()[0])} explain: "), stderr
+    assert message in stderr
+
+
+def test_help_is_ours_and_exits_0(netns):
+    stdout, _, code = explain("--help")
+    assert code == 0
+    assert "--bind" in stdout and "Exit status: 0 delivered or allowed" in stdout
+
+
+def test_refused_connection_names_the_listener_and_the_fix(seed):
+    held = listener("127.0.0.1")
+    port = held.getsockname()[1]
+    stdout, _, code = explain("tcp", f"{SeedTopology.EN0_V4}:{port}")
+    assert code == 1
+    assert stdout.startswith(f"refused: tcp to {SeedTopology.EN0_V4}:{port} from the host")
+    assert f"fix: the only listener on tcp port {port} is bound to 127.0.0.1; bind 0.0.0.0 or {SeedTopology.EN0_V4}" in stdout
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((SeedTopology.EN0_V4, port), timeout=5).close()
+    stdout, _, code = explain(f"127.0.0.1:{port}")
+    assert code == 0
+    assert stdout.startswith(f"delivered: tcp to 127.0.0.1:{port} from the host goes to 127.0.0.1:{port} LISTEN")
+    assert f"pid {os.getpid()}" in stdout
+    socket.create_connection(("127.0.0.1", port), timeout=5).close()
+
+
+def test_bind_denied_and_allowed_agree_with_real_binds(seed):
+    held = listener("127.0.0.1", reuseaddr=True)
+    port = held.getsockname()[1]
+    verdict, code = explain_json("--bind", f"0.0.0.0:{port}", "--reuseaddr", "--listen")
+    assert code == 1 and verdict["outcome"] == "denied" and verdict["errno"] == "EADDRINUSE"
+    assert real_bind("0.0.0.0", port, reuseaddr=True) == "EADDRINUSE"
+    [conflict] = verdict["sockets"]
+    assert conflict["local"] == f"127.0.0.1:{port}" and conflict["state"] == "listen"
+    assert conflict["reuseaddr"] is True and conflict["reuseport"] is False
+    assert conflict["owners"][0]["pid"] == os.getpid()
+    assert conflict["inode"] == os.fstat(held.fileno()).st_ino
+    assert "listening" in conflict["note"]
+    assert verdict["reasons"][-1]["kernel"] == "inet_bind_conflict"
+
+    verdict, code = explain_json("--bind", f"127.0.0.2:{port}", "--listen")
+    assert code == 0 and verdict["outcome"] == "allowed"
+    assert real_bind("127.0.0.2", port) == "OK"
+
+
+def test_seed_addresses_down_interface_and_foreign_address(seed):
+    stdout, _, code = explain("--bind", f"{SeedTopology.P2P0_V4}:4444")
+    assert code == 0 and "p2p0 is down, but IPv4 keeps its local route" in stdout
+    assert real_bind(SeedTopology.P2P0_V4, 4444) == "OK"
+    stdout, _, code = explain("--bind", "192.168.1.90:4444")
+    assert code == 1 and "EADDRNOTAVAIL (Cannot assign requested address)" in stdout
+    assert real_bind("192.168.1.90", 4444) == "EADDRNOTAVAIL"
+    stdout, _, code = explain("--bind", "[fe80::89]:4444")
+    assert code == 1 and "EINVAL" in stdout and "fix: say which interface" in stdout
+    assert real_bind("fe80::89", 4444, socket.AF_INET6) == "EINVAL"
+    stdout, _, code = explain("tcp", "127.0.0.1:4444", "--in", "en0")
+    assert code == 1 and stdout.startswith("dropped:") and "martian" in stdout
+
+
+def test_unprivileged_caller_sees_assumptions_about_unreadable_flags(seed):
+    held = listener("0.0.0.0", reuseport=True)
+    port = held.getsockname()[1]
+    # uid 65534 cannot read root's descriptors, so the listener's SO_REUSEPORT is unknown.
+    result = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] +
+                            sockscope("explain", "--bind", f"127.0.0.1:{port}", "--reuseport", "--uid", "0", "--json"),
+                            capture_output=True, text=True, timeout=10)
+    verdict = json.loads(result.stdout)
+    assert result.returncode == 1 and verdict["errno"] == "EADDRINUSE"
+    assert any("could not be inspected" in assumption for assumption in verdict["assumptions"]), verdict
+    assert verdict["if_unknown_flags_set"] == {"outcome": "allowed", "errno": None}
+    assert real_bind("127.0.0.1", port, reuseport=True) == "OK"  # the truth: it has SO_REUSEPORT
+
+
+def test_udp_delivery_json_and_exit_codes(seed):
+    receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    receiver.bind(("0.0.0.0", 0))
+    port = receiver.getsockname()[1]
+    verdict, code = explain_json("udp", f"{SeedTopology.P2P0_V4}:{port}")
+    assert code == 0 and verdict["outcome"] == "delivered" and verdict["choice"] == "single"
+    assert verdict["sockets"][0]["inode"] == os.fstat(receiver.fileno()).st_ino
+    assert verdict["question"] == {"kind": "deliver", "protocol": "udp", "destination": f"{SeedTopology.P2P0_V4}:{port}",
+                                   "source": None, "arriving_interface": None}
+    verdict, code = explain_json("udp", f"127.0.0.1:{port + 1 if port < 65535 else port - 1}")
+    assert code == 1 and verdict["outcome"] == "refused"
