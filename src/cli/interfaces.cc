@@ -2,6 +2,8 @@
 // scripts (--json in the shape of `ip -j addr`, --format=ifconfig byte for byte as net-tools).
 // Exit 0 listed, 1 unknown interface, 2 usage or netlink error.
 #include <linux/if.h>
+#include <linux/netlink.h>
+#include <netinet/tcp.h>
 
 #include <algorithm>
 #include <optional>
@@ -23,6 +25,8 @@
 #include "output/interfaces_json.h"
 #include "output/interfaces_render.h"
 #include "procfs/if_inet6.h"
+#include "sockets/collect.h"
+#include "sockets/owners.h"
 
 namespace sockscope::cli {
 namespace {
@@ -34,6 +38,7 @@ struct InterfacesOptions {
   Selection selection = Selection::kUpOnly;
   bool explicit_selection = false;
   bool names_only = false;
+  bool listeners = false;     // under each address, the sockets that accept connections to it
   int counters = 0;  // -s once: counters; twice: every error counter (JSON, as `ip -s -s`)
   Format format = Format::kText;
   std::string record_prefix;  // --record: save the dumps for golden tests
@@ -53,6 +58,8 @@ std::optional<int> parse_options(int argc, char** argv, InterfacesOptions& optio
       options.format = Format::kIfconfig;
     } else if (arg == "--format=text") {
       options.format = Format::kText;
+    } else if (arg == "--listeners") {
+      options.listeners = true;
     } else if (arg.starts_with("--record=") && arg.size() > 9) {
       options.record_prefix = arg.substr(9);
     } else if (arg.starts_with("--replay=") && arg.size() > 9) {
@@ -83,7 +90,26 @@ std::optional<int> parse_options(int argc, char** argv, InterfacesOptions& optio
       options.names.emplace_back(arg);
     }
   }
+  if (options.listeners && (options.format != Format::kText || options.names_only)) {
+    complain("--listeners goes with the default view, not with --json, --format=ifconfig or -l");
+    return kExitUsage;
+  }
+  if (options.listeners && !options.replay_prefix.empty()) {
+    complain("--listeners needs the live kernel: a replayed dump has no sockets");
+    return kExitUsage;
+  }
   return std::nullopt;
+}
+
+// TCP listeners and bound UDP sockets, with the processes that hold them.
+Result<std::vector<sockets::SocketRecord>> collect_listeners() {
+  Result<netlink::Channel> channel = netlink::Channel::open(NETLINK_SOCK_DIAG);
+  if (!channel) return tl::unexpected(channel.error());
+  sockets::CollectRequest request;
+  request.states = (1u << TCP_LISTEN) | (1u << TCP_CLOSE);
+  Result<std::vector<sockets::SocketRecord>> records = sockets::collect_sockets(*channel, request);
+  if (records) sockets::attach_owners(*records);
+  return records;
 }
 
 std::string read_text(const std::string& path) {
@@ -123,7 +149,7 @@ bool choose(const InterfacesOptions& options, std::vector<Item>& items, NameOf n
 
 void print_interfaces_help() {
   fmt::print(
-      "usage: {} interfaces [-a|-u|-d] [-l] [-s] [--json | --format=ifconfig] [NAME...]\n\n"
+      "usage: {} interfaces [-a|-u|-d] [-l] [-s] [--listeners | --json | --format=ifconfig] [NAME...]\n\n"
       "Lists network interfaces: index, flags (hex and names), MTU, operational state and\n"
       "carrier, link type and hardware address, queue length, and every IPv4 address (prefix,\n"
       "netmask, broadcast, label, secondary) and IPv6 address (prefix length, scope, the\n"
@@ -133,6 +159,12 @@ void print_interfaces_help() {
       "  -u        only interfaces that are up\n"
       "  -d        only interfaces that are down\n"
       "  -l        names only, on one line\n"
+      "  --listeners\n"
+      "            under each address, the TCP listeners and bound UDP sockets that accept\n"
+      "            connections to it, with their processes: those bound to the address itself\n"
+      "            and the wildcard ones (0.0.0.0, [::]) that cover it, marked when a specific\n"
+      "            listener on the same port takes the address's connections instead; then the\n"
+      "            wildcard listeners, and listeners on addresses no interface has\n"
       "  -s        add packet, byte, error and drop counters; with --json, -ss adds every\n"
       "            error counter (as `ip -s -s`)\n"
       "  --json    one JSON array with the fields, names and order of `ip -j addr`\n"
@@ -186,6 +218,20 @@ int run_interfaces(int argc, char** argv) {
     return kExitOk;
   }
 
+  // Listeners are matched against every interface, so that an address on an interface left
+  // out of the listing does not look like an address no interface has.
+  std::vector<sockets::SocketRecord> sockets;
+  std::optional<output::ListenerMap> listeners;
+  if (options.listeners) {
+    Result<std::vector<sockets::SocketRecord>> collected = collect_listeners();
+    if (!collected) {
+      complain(collected.error().message());
+      return kExitUsage;
+    }
+    sockets = std::move(*collected);
+    listeners = output::match_listeners(*all, sockets);
+  }
+
   bool known = choose(
       options, *all, [](const interfaces::Interface& interface) -> const std::string& { return interface.name; },
       [](const interfaces::Interface& interface) { return interface.flags; });
@@ -195,7 +241,7 @@ int run_interfaces(int argc, char** argv) {
   } else if (options.names_only) {
     fmt::print("{}", output::render_interface_names(*all));
   } else {
-    fmt::print("{}", output::render_interfaces_text(*all, options.counters > 0));
+    fmt::print("{}", output::render_interfaces_text(*all, options.counters > 0, listeners ? &*listeners : nullptr));
   }
   return kExitOk;
 }

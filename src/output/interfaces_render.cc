@@ -120,7 +120,8 @@ std::string human_bytes(uint64_t bytes) {
   return unit == 0 ? fmt::format("{} B", bytes) : fmt::format("{:.1f} {}", value, units[unit]);
 }
 
-std::string render_interfaces_text(const std::vector<interfaces::Interface>& interfaces, bool with_counters) {
+std::string render_interfaces_text(const std::vector<interfaces::Interface>& interfaces, bool with_counters,
+                                   const ListenerMap* listeners) {
   std::string out;
   for (const interfaces::Interface& interface : interfaces) {
     out += fmt::format("{}: index {} flags 0x{:x}<{}> mtu {}\n", interface.name, interface.index, interface.flags,
@@ -128,7 +129,13 @@ std::string render_interfaces_text(const std::vector<interfaces::Interface>& int
     out += state_line(interface);
     out += link_line(interface);
     out += relations_line(interface);
-    for (const interfaces::InterfaceAddress& address : interface.addresses) out += address_line(address, interface);
+    for (size_t position = 0; position < interface.addresses.size(); ++position) {
+      out += address_line(interface.addresses[position], interface);
+      if (listeners == nullptr) continue;
+      auto found = listeners->by_address.find({interface.index, position});
+      if (found == listeners->by_address.end()) continue;
+      for (const AddressListener& listener : found->second) out += "\t\t" + listener_line(listener, *listeners) + "\n";
+    }
     if (with_counters && interface.counters) {
       const rtnl_link_stats64& s = *interface.counters;
       out += fmt::format("\tRX packets {} bytes {} ({}) errors {} dropped {}\n", s.rx_packets, s.rx_bytes,
@@ -137,6 +144,17 @@ std::string render_interfaces_text(const std::vector<interfaces::Interface>& int
                          human_bytes(s.tx_bytes), s.tx_errors, s.tx_dropped);
     }
     out += "\n";
+  }
+  if (listeners != nullptr) {
+    out += "Wildcard listeners, on every address:" + std::string(listeners->wildcards.empty() ? " none\n" : "\n");
+    for (const sockets::SocketRecord* socket : listeners->wildcards) {
+      out += fmt::format("\t{} {}: {}\n", socket_text(*socket, *listeners), owners_text(*socket),
+                         wildcard_coverage(*socket, *listeners));
+    }
+    if (!listeners->elsewhere.empty()) out += "Listeners on addresses no interface has:\n";
+    for (const sockets::SocketRecord* socket : listeners->elsewhere) {
+      out += fmt::format("\t{} {}\n", socket_text(*socket, *listeners), owners_text(*socket));
+    }
   }
   return out;
 }

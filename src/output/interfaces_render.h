@@ -6,12 +6,16 @@
 #include <vector>
 
 #include "interfaces/interface_record.h"
+#include "output/interface_listeners.h"
 
 namespace sockscope::output {
 
 // Blocks separated by blank lines. With counters, two lines of packet, byte (with a binary
-// unit), error and drop counts follow each block's addresses.
-std::string render_interfaces_text(const std::vector<interfaces::Interface>& interfaces, bool with_counters);
+// unit), error and drop counts follow each block's addresses. With listeners, each address is
+// followed by the sockets that accept connections to it, and two closing sections list the
+// wildcard listeners and those bound to addresses no interface has.
+std::string render_interfaces_text(const std::vector<interfaces::Interface>& interfaces, bool with_counters,
+                                   const ListenerMap* listeners = nullptr);
 
 // Names only, on one line, as BSD `ifconfig -l` prints them.
 std::string render_interface_names(const std::vector<interfaces::Interface>& interfaces);
