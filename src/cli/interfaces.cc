@@ -90,8 +90,8 @@ std::optional<int> parse_options(int argc, char** argv, InterfacesOptions& optio
       options.names.emplace_back(arg);
     }
   }
-  if (options.listeners && (options.format != Format::kText || options.names_only)) {
-    complain("--listeners goes with the default view, not with --json, --format=ifconfig or -l");
+  if (options.listeners && (options.format == Format::kIfconfig || options.names_only)) {
+    complain("--listeners goes with the default view or --json, not with --format=ifconfig or -l");
     return kExitUsage;
   }
   if (options.listeners && !options.replay_prefix.empty()) {
@@ -149,7 +149,7 @@ bool choose(const InterfacesOptions& options, std::vector<Item>& items, NameOf n
 
 void print_interfaces_help() {
   fmt::print(
-      "usage: {} interfaces [-a|-u|-d] [-l] [-s] [--listeners | --json | --format=ifconfig] [NAME...]\n\n"
+      "usage: {} interfaces [-a|-u|-d] [-l] [-s] [--listeners] [--json | --format=ifconfig] [NAME...]\n\n"
       "Lists network interfaces: index, flags (hex and names), MTU, operational state and\n"
       "carrier, link type and hardware address, queue length, and every IPv4 address (prefix,\n"
       "netmask, broadcast, label, secondary) and IPv6 address (prefix length, scope, the\n"
@@ -164,7 +164,8 @@ void print_interfaces_help() {
       "            connections to it, with their processes: those bound to the address itself\n"
       "            and the wildcard ones (0.0.0.0, [::]) that cover it, marked when a specific\n"
       "            listener on the same port takes the address's connections instead; then the\n"
-      "            wildcard listeners, and listeners on addresses no interface has\n"
+      "            wildcard listeners, and listeners on addresses no interface has. With --json,\n"
+      "            a \"listeners\" array in each addr_info object\n"
       "  -s        add packet, byte, error and drop counters; with --json, -ss adds every\n"
       "            error counter (as `ip -s -s`)\n"
       "  --json    one JSON array with the fields, names and order of `ip -j addr`\n"
@@ -237,7 +238,7 @@ int run_interfaces(int argc, char** argv) {
       [](const interfaces::Interface& interface) { return interface.flags; });
   if (!known) return kExitNegative;
   if (options.format == Format::kJson) {
-    fmt::print("{}", output::render_interfaces_json(*all, options.counters));
+    fmt::print("{}", output::render_interfaces_json(*all, options.counters, listeners ? &*listeners : nullptr));
   } else if (options.names_only) {
     fmt::print("{}", output::render_interface_names(*all));
   } else {

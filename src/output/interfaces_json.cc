@@ -16,7 +16,36 @@ std::string name_or_index(const std::string& name, int index) {
   return name.empty() ? fmt::format("if{}", index) : name;
 }
 
-void write_address(JsonText& json, const interfaces::InterfaceAddress& address) {
+void write_listeners(JsonText& json, const std::vector<AddressListener>& listeners, const ListenerMap& map) {
+  json.key("listeners").begin_array();
+  for (const AddressListener& listener : listeners) {
+    const sockets::SocketRecord& socket = *listener.socket;
+    json.begin_object();
+    json.key("protocol").value(socket.protocol == sockets::Protocol::kTcp ? "tcp" : "udp");
+    json.key("local").value(bare_address(socket.local.address));
+    json.key("port").value(uint64_t{socket.local.port});
+    json.key("wildcard").value(listener.wildcard);
+    json.key("shadowed").value(listener.shadowed);
+    if (socket.bound_device != 0) {
+      auto name = map.names.find(static_cast<int>(socket.bound_device));
+      json.key("device").value(name != map.names.end() ? name->second : fmt::format("{}", socket.bound_device));
+    }
+    json.key("processes").begin_array();
+    for (const sockets::Owner& owner : socket.owners) {
+      json.begin_object();
+      json.key("pid").value(int64_t{owner.pid});
+      json.key("command").value(owner.command);
+      json.key("fd").value(int64_t{owner.fd});
+      json.end_object();
+    }
+    json.end_array();
+    json.end_object();
+  }
+  json.end_array();
+}
+
+void write_address(JsonText& json, const interfaces::InterfaceAddress& address,
+                   const std::vector<AddressListener>* listeners, const ListenerMap* map) {
   json.begin_object();
   json.key("family").value(address.address.family == AF_INET ? "inet" : "inet6");
   json.key("local").value(bare_address(address.address));
@@ -38,6 +67,7 @@ void write_address(JsonText& json, const interfaces::InterfaceAddress& address) 
       json.key("preferred_life_time").value(uint64_t{address.preferred_lifetime});
     }
   }
+  if (map != nullptr) write_listeners(json, listeners ? *listeners : std::vector<AddressListener>{}, *map);
   json.end_object();
 }
 
@@ -82,7 +112,8 @@ void write_counters(JsonText& json, const interfaces::Interface& interface, int 
   json.end_object();
 }
 
-void write_interface(JsonText& json, const interfaces::Interface& interface, int counters_detail) {
+void write_interface(JsonText& json, const interfaces::Interface& interface, int counters_detail,
+                     const ListenerMap* listeners) {
   json.begin_object();
   json.key("ifindex").value(int64_t{interface.index});
   if (interface.link_index) {
@@ -130,7 +161,14 @@ void write_interface(JsonText& json, const interfaces::Interface& interface, int
     json.end_array();
   }
   json.key("addr_info").begin_array();
-  for (const interfaces::InterfaceAddress& address : interface.addresses) write_address(json, address);
+  for (size_t position = 0; position < interface.addresses.size(); ++position) {
+    const std::vector<AddressListener>* found = nullptr;
+    if (listeners != nullptr) {
+      auto entry = listeners->by_address.find({interface.index, position});
+      if (entry != listeners->by_address.end()) found = &entry->second;
+    }
+    write_address(json, interface.addresses[position], found, listeners);
+  }
   json.end_array();
   if (counters_detail > 0 && interface.counters) write_counters(json, interface, counters_detail);
   json.end_object();
@@ -138,10 +176,11 @@ void write_interface(JsonText& json, const interfaces::Interface& interface, int
 
 }  // namespace
 
-std::string render_interfaces_json(const std::vector<interfaces::Interface>& interfaces, int counters_detail) {
+std::string render_interfaces_json(const std::vector<interfaces::Interface>& interfaces, int counters_detail,
+                                   const ListenerMap* listeners) {
   JsonText json;
   json.begin_array();
-  for (const interfaces::Interface& interface : interfaces) write_interface(json, interface, counters_detail);
+  for (const interfaces::Interface& interface : interfaces) write_interface(json, interface, counters_detail, listeners);
   json.end_array();
   return json.text() + "\n";
 }

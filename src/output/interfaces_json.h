@@ -6,10 +6,13 @@
 #include <vector>
 
 #include "interfaces/interface_record.h"
+#include "output/interface_listeners.h"
 
 namespace sockscope::output {
 
-// One line, newline-terminated, as `ip -j addr` prints it.
-std::string render_interfaces_json(const std::vector<interfaces::Interface>& interfaces, int counters_detail = 0);
+// One line, newline-terminated, as `ip -j addr` prints it. With listeners, each addr_info
+// object gains a "listeners" array (a key ip does not have, so ip's scripts are unaffected).
+std::string render_interfaces_json(const std::vector<interfaces::Interface>& interfaces, int counters_detail = 0,
+                                   const ListenerMap* listeners = nullptr);
 
 }  // namespace sockscope::output

@@ -2,6 +2,7 @@
 0.0.0.0 with one port, an IPv6 listener and a device-bound one. What the listing says about
 each address is checked against ss (which sockets listen, in which process) and against real
 connections (which socket receives them)."""
+import json
 import re
 import socket
 import subprocess
@@ -82,6 +83,15 @@ def test_listeners_under_each_address(seed):
         f"tcp 0.0.0.0:{device_port} python3 (pid {device_bound.pid}, fd 3): every IPv4 address, "
         "for connections arriving on en0"])
 
+    # --json carries the same, address by address, in a key ip does not have.
+    entries = json.loads(run(sockscope("interfaces", "--json", "--listeners"))[0])
+    lo = {a["local"]: a for e in entries if e["ifname"] == "lo" for a in e["addr_info"]}
+    assert [(l["local"], l["port"], l["wildcard"], l["shadowed"], [p["pid"] for p in l["processes"]])
+            for l in lo["127.0.0.1"]["listeners"]] == [("127.0.0.1", port, False, False, [specific.pid]),
+                                                       ("0.0.0.0", port, True, True, [wildcard.pid])]
+    en0 = {a["local"]: a for e in entries if e["ifname"] == "en0" for a in e["addr_info"]}
+    assert {l["device"] for l in en0[SeedTopology.EN0_V4]["listeners"] if "device" in l} == {"en0"}
+
     # The same sockets and processes as ss sees them.
     ss = sh("ss", "-Htlnp").stdout
     # ss writes a device-bound IPv4 listener as 0.0.0.0%en0; we name the device in words.
@@ -108,7 +118,7 @@ def test_listeners_under_each_address(seed):
 
 
 def test_listeners_only_with_the_default_view(netns):
-    for bad in (["--listeners", "--json"], ["--listeners", "--format=ifconfig"], ["--listeners", "-l"],
+    for bad in (["--listeners", "--format=ifconfig"], ["--listeners", "-l"],
                 ["--listeners", "--replay=/nonexistent"]):
         _, stderr, code = run(sockscope("interfaces", *bad))
         assert code == 2 and stderr.count(b"\n") == 1, (bad, stderr)
