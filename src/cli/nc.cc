@@ -28,6 +28,7 @@
 #include "core/services.h"
 #include "relay/pump.h"
 #include "sys/socket.h"
+#include "sys/terminal.h"
 
 namespace sockscope::cli {
 namespace {
@@ -80,6 +81,7 @@ relay::PumpOptions pump_options(const NcOptions& options, bool connecting) {
   pump.interval = std::chrono::seconds(options.interval_seconds);
   if (connecting && options.timeout_seconds >= 0) pump.idle_timeout = std::chrono::seconds(options.timeout_seconds);
   pump.datagram = options.udp;
+  pump.listening = options.listen;
   return pump;
 }
 
@@ -92,8 +94,26 @@ int relay_stdio(int socket_fd, const NcOptions& options, bool connecting) {
   return kNcOk;
 }
 
-// Socket options every nc socket gets from the command line.
-Result<void> apply_socket_options(int fd, int family, const NcOptions& options) {
+// The socket type for -u, -Z (DCCP) or plain TCP; -u wins over -Z as in netcat-openbsd.
+std::pair<int, int> socket_type(const NcOptions& options) {
+  if (options.udp) return {SOCK_DGRAM, 0};
+  if (options.dccp) return {SOCK_DCCP, IPPROTO_DCCP};
+  return {SOCK_STREAM, 0};
+}
+
+const char* protocol_name(const NcOptions& options) {
+  if (options.udp) return "udp";
+  return options.dccp ? "dccp" : "tcp";
+}
+
+// Socket options every nc socket gets from the command line. -S keys the socket for the
+// peer (connecting) or the local address (listening), as netcat-openbsd does.
+Result<void> apply_socket_options(int fd, int family, const NcOptions& options, const SockAddr& address) {
+  if (options.md5_signature) {
+    if (Result<void> keyed = sys::set_tcp_md5_key(fd, address, options.md5_password); !keyed) {
+      return fail(keyed.error().code, "");
+    }
+  }
   if (options.debug) {
     if (Result<void> r = sys::set_socket_option(fd, SOL_SOCKET, SO_DEBUG, 1); !r) return r;
   }
@@ -179,7 +199,7 @@ int connect_any(const std::string& host, const std::string& port, const NcOption
   }
   for (const SockAddr& address : resolved.addresses) {
     int family = address.get()->sa_family;
-    Result<UniqueFd> socket = sys::open_socket(family, options.udp ? SOCK_DGRAM : SOCK_STREAM);
+    Result<UniqueFd> socket = sys::open_socket(family, socket_type(options).first, socket_type(options).second);
     if (!socket) continue;
     if (Result<void> bound = bind_source(socket->get(), family, options); !bound) {
       say(bound.error().message());
@@ -189,7 +209,7 @@ int connect_any(const std::string& host, const std::string& port, const NcOption
       *give_up = true;
       return -1;
     }
-    if (Result<void> applied = apply_socket_options(socket->get(), family, options); !applied) {
+    if (Result<void> applied = apply_socket_options(socket->get(), family, options, address); !applied) {
       say(applied.error().message());
       *give_up = true;
       return -1;
@@ -234,6 +254,20 @@ std::optional<uint16_t> port_operand(const std::string& text, const NcOptions& o
     say(fmt::format("port number invalid: {}", text));
   }
   return std::nullopt;
+}
+
+// -F: the connected socket goes to the process at the other end of stdout, which must be
+// a UNIX socket (ssh's ProxyUseFdpass); nc exits 0 once it is sent.
+int pass_socket(int fd) {
+  if (isatty(STDOUT_FILENO)) {
+    say("Cannot pass file descriptor to tty");
+    return kNcError;
+  }
+  if (Result<void> sent = sys::send_fd(STDOUT_FILENO, fd); !sent) {
+    say(sent.error().message());
+    return kNcError;
+  }
+  return kNcOk;
 }
 
 int run_connect(const NcOptions& options) {
@@ -298,11 +332,13 @@ int run_connect(const NcOptions& options) {
       std::string numeric = peer ? printable(*peer, true).first : host;
       // Through a proxy nc never learns the target's address, so it names the host alone.
       std::string shown = numeric == host || proxy ? host : fmt::format("{} ({})", host, numeric);
-      const char* protocol = options.udp ? "udp" : "tcp";
+      const char* protocol = protocol_name(options);
       // -n skips the services database too: the label is "[tcp/*]".
       std::string label = options.numeric ? fmt::format("[{}/*]", protocol) : service_label(port, protocol);
       report(fmt::format("Connection to {} {} port {} succeeded!", shown, port, label));
     }
+    // -F hands the connected socket to whoever holds the other end of stdout, even with -z.
+    if (options.pass_fd) return pass_socket(fd);
     if (options.scan) {
       if (options.interval_seconds > 0) sleep(static_cast<unsigned>(options.interval_seconds));
       continue;
@@ -352,12 +388,15 @@ int run_listen(const NcOptions& options) {
   int last_errno = 0;
   for (const SockAddr& address : resolved.addresses) {
     int family = address.get()->sa_family;
-    Result<UniqueFd> socket = sys::open_socket(family, options.udp ? SOCK_DGRAM : SOCK_STREAM);
-    if (!socket) continue;
+    Result<UniqueFd> socket = sys::open_socket(family, socket_type(options).first, socket_type(options).second);
+    if (!socket) {
+      last_errno = socket.error().code;  // -Z on a kernel without DCCP: "Socket type not supported"
+      continue;
+    }
     // As netcat-openbsd: both reuse flags, which is why two listeners can share a port on Linux.
     (void)sys::set_socket_option(socket->get(), SOL_SOCKET, SO_REUSEADDR, 1);
     (void)sys::set_socket_option(socket->get(), SOL_SOCKET, SO_REUSEPORT, 1);
-    if (Result<void> applied = apply_socket_options(socket->get(), family, options); !applied) {
+    if (Result<void> applied = apply_socket_options(socket->get(), family, options, address); !applied) {
       say(applied.error().message());
       return kNcError;
     }
@@ -540,7 +579,9 @@ void print_nc_help() {
 int run_nc(int argc, char** argv) {
   // A closed socket or pipe must show up as EPIPE from write, not kill us mid-message.
   signal(SIGPIPE, SIG_IGN);
-  tl::expected<NcOptions, NcUsageError> parsed = parse_nc_options(argc, argv);
+  // The key is 80 bytes at most (TCP_MD5SIG_MAXKEYLEN); netcat asks while parsing options.
+  auto ask_md5_password = [] { return sys::read_secret_from_tty("TCP MD5SIG password: ", 80); };
+  tl::expected<NcOptions, NcUsageError> parsed = parse_nc_options(argc, argv, ask_md5_password);
   if (!parsed) {
     say(parsed.error().message);
     if (parsed.error().show_usage) print_short_usage();
@@ -550,6 +591,16 @@ int run_nc(int argc, char** argv) {
   if (options.help) {
     print_nc_help();
     return kNcOk;
+  }
+  // netcat-openbsd's order: the operands' shape for -U first, then the conflicts.
+  if (options.unix_socket && options.operands.size() >= 2) {
+    say("cannot use port with -U");
+    return kNcError;
+  }
+  bool unix_path_given = options.unix_socket && options.operands.size() == 1;
+  if (unix_path_given && options.dccp) {
+    say("cannot use -Z and -U");
+    return kNcError;
   }
   if (options.listen && options.scan) {
     say("cannot use -z and -l");
@@ -563,8 +614,8 @@ int run_nc(int argc, char** argv) {
     say("no alternate routing table support available");
     return kNcError;
   }
-  if (options.md5_signature || options.dccp || options.pass_fd) {
-    say("this option (-S, -Z or -F) is not supported yet");
+  if (unix_path_given && options.pass_fd) {
+    say("cannot use -F and -U");
     return kNcError;
   }
   if (options.unix_socket) return run_unix(options);

@@ -69,7 +69,8 @@ std::optional<int> parse_tos(std::string_view text) {
 
 }  // namespace
 
-tl::expected<NcOptions, NcUsageError> parse_nc_options(int argc, char** argv) {
+tl::expected<NcOptions, NcUsageError> parse_nc_options(int argc, char** argv,
+                                                       const std::function<Result<std::string>()>& ask_md5_password) {
   NcOptions options;
   optind = 1;
   opterr = 0;
@@ -122,7 +123,14 @@ tl::expected<NcOptions, NcUsageError> parse_nc_options(int argc, char** argv) {
         options.quit_after = static_cast<int>(*number);
         break;
       case 'r': options.random_ports = true; break;
-      case 'S': options.md5_signature = true; break;
+      case 'S':
+        options.md5_signature = true;
+        if (ask_md5_password) {
+          Result<std::string> key = ask_md5_password();
+          if (!key) return tl::unexpected(NcUsageError{"Unable to read TCP MD5SIG password"});
+          options.md5_password = *key;
+        }
+        break;
       case 's': options.source_address = optarg; break;
       case 'T':
         if (std::optional<int> tos = parse_tos(optarg)) {

@@ -1,6 +1,7 @@
 // Parsed `nc` command line, with netcat-openbsd 1.219's option letters and defaults.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,7 @@ struct NcOptions {
   int quit_after = -1;          // -q
   long recv_limit = -1;         // -W
   int timeout_seconds = -1;     // -w
+  std::string md5_password;     // -S: the key, read from the terminal while parsing
   std::string proxy_user;       // -P
   std::string source_port;      // -p
   std::string source_address;   // -s
@@ -54,6 +56,9 @@ struct NcUsageError {
   bool show_usage = false;
 };
 
-tl::expected<NcOptions, NcUsageError> parse_nc_options(int argc, char** argv);
+// ask_md5_password is called where -S appears, as netcat-openbsd prompts for the key in the
+// middle of its option loop (so later option errors come after the prompt).
+tl::expected<NcOptions, NcUsageError> parse_nc_options(int argc, char** argv,
+                                                       const std::function<Result<std::string>()>& ask_md5_password = {});
 
 }  // namespace sockscope::cli

@@ -120,6 +120,12 @@ bool drain(int fd, Stage& stage, bool socket) {
   return drain(fd, stage.buffer, socket);
 }
 
+// Whether a read from fd would return at once (data or end of file) rather than wait.
+bool has_input_now(int fd) {
+  pollfd probe{fd, POLLIN, 0};
+  return ::poll(&probe, 1, 0) > 0 && (probe.revents & (POLLIN | POLLHUP));
+}
+
 // Telnet negotiation refusal (-t): answer DO with WONT and WILL with DONT, as netcat does.
 void answer_telnet(const char* data, size_t size, int socket_fd) {
   for (size_t i = 0; i + 2 < size; ++i) {
@@ -174,6 +180,13 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
     }
     if (!net_in_open && to_stdout.empty()) stdout_open = false;
     if (!stdin_open && !net_in_open && !stdout_open && !net_out_open) return stats;
+    // A listener is done once its client stops sending and everything read is delivered,
+    // even while stdin (a terminal, say) stays open: netcat-openbsd's rule for -l. Unlike
+    // netcat, input that stdin already has (a file being sent) is still sent first.
+    if (options.listening && !net_in_open && to_stdout.empty() && to_network.empty() &&
+        !(stdin_open && has_input_now(stdin_fd))) {
+      return stats;
+    }
     if (quit_at && Clock::now() >= *quit_at) return stats;
 
     pollfd fds[4];

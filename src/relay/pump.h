@@ -20,6 +20,7 @@ struct PumpOptions {
   std::chrono::milliseconds interval{0};                  // -i
   std::optional<std::chrono::milliseconds> idle_timeout;  // -w when connecting
   bool datagram = false;              // UDP or UNIX datagram
+  bool listening = false;             // -l: the relay ends when the peer's side ends
 };
 
 struct PumpStats {

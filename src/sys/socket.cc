@@ -1,9 +1,15 @@
 #include "sys/socket.h"
 
 #include <fcntl.h>
+#include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/uio.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
 
 namespace sockscope::sys {
 
@@ -100,6 +106,40 @@ Result<void> connect_socket(int fd, const sockaddr* address, socklen_t length,
 Result<void> connect_socket(int fd, const Endpoint& endpoint, std::optional<std::chrono::milliseconds> timeout) {
   SockAddr address = endpoint.to_sockaddr();
   return connect_socket(fd, address.get(), address.length, timeout);
+}
+
+Result<void> set_tcp_md5_key(int fd, const SockAddr& address, const std::string& key) {
+  tcp_md5sig signature{};
+  std::memcpy(&signature.tcpm_addr, &address.storage, std::min<size_t>(address.length, sizeof signature.tcpm_addr));
+  signature.tcpm_flags = TCP_MD5SIG_FLAG_PREFIX;
+  signature.tcpm_prefixlen = 0;
+  signature.tcpm_keylen = static_cast<uint16_t>(std::min<size_t>(key.size(), TCP_MD5SIG_MAXKEYLEN));
+  std::memcpy(signature.tcpm_key, key.data(), signature.tcpm_keylen);
+  return set_socket_option_bytes(fd, IPPROTO_TCP, TCP_MD5SIG_EXT, &signature, sizeof signature);
+}
+
+Result<void> send_fd(int over, int fd) {
+  char byte = '\0';
+  iovec data{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr message{};
+  message.msg_iov = &data;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  cmsghdr* rights = CMSG_FIRSTHDR(&message);
+  rights->cmsg_level = SOL_SOCKET;
+  rights->cmsg_type = SCM_RIGHTS;
+  rights->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(rights), &fd, sizeof fd);
+  while (true) {
+    ssize_t sent = ::sendmsg(over, &message, MSG_NOSIGNAL);
+    if (sent == 1) return {};
+    if (sent >= 0) return fail(fmt::format("sendmsg: unexpected return value {}", sent));
+    if (errno != EAGAIN && errno != EINTR) return fail_errno("sendmsg");
+    pollfd writable{over, POLLOUT, 0};
+    if (::poll(&writable, 1, -1) < 0 && errno != EINTR) return fail_errno("poll");
+  }
 }
 
 Result<void> shutdown_socket(int fd, int how) {

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 
 #include "core/endpoint.h"
 #include "core/error.h"
@@ -35,6 +36,14 @@ Result<void> connect_socket(int fd, const Endpoint& endpoint,
                             std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
 Result<void> shutdown_socket(int fd, int how);
+
+// RFC 2385 TCP MD5 signatures with key for every peer of address's family (a prefix of
+// length 0), as netcat-openbsd's -S sets them with TCP_MD5SIG_EXT. Keys over 80 bytes are cut.
+Result<void> set_tcp_md5_key(int fd, const SockAddr& address, const std::string& key);
+
+// Hands fd to the process at the other end of the UNIX socket `over` (SCM_RIGHTS, with the
+// one NUL byte netcat-openbsd sends along), waiting while the socket is full.
+Result<void> send_fd(int over, int fd);
 
 Result<SockAddr> local_address(int fd);
 Result<SockAddr> peer_address(int fd);
