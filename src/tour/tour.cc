@@ -12,8 +12,12 @@
 
 #include <fmt/format.h>
 
+#include "cli/explain_host.h"
+#include "explain/check_bind.h"
+#include "explain/deliver.h"
 #include "interfaces/collect.h"
 #include "netlink/channel.h"
+#include "output/explain_render.h"
 #include "output/interfaces_render.h"
 #include "output/sockets_lsof.h"
 #include "sockets/collect.h"
@@ -201,6 +205,32 @@ Result<UniqueFd> plain_listener(const std::string& address, uint16_t port, bool 
   return fd;
 }
 
+// What `sockscope explain` says about a connection from the host to address:port, indented.
+void explain_delivery(const std::string& address, uint16_t port) {
+  command(fmt::format("sockscope explain tcp {}:{}", address, port));
+  Result<explain::HostState> host = cli::collect_host_state(explain::Protocol::kTcp, port);
+  if (!host) return note(host.error().message());
+  explain::DeliveryRequest request;
+  request.destination = {*parse_ip_address(address), port};
+  Result<explain::Verdict> verdict = explain::deliver(*host, request);
+  if (!verdict) return note(verdict.error().message());
+  fmt::print("{}", output::render_verdict_text(*host, explain::Protocol::kTcp,
+                                               output::describe_delivery_question(*host, request), *verdict));
+}
+
+// The same for a bind (and listen) of address:port with nc's options.
+void explain_bind(const std::string& address, uint16_t port) {
+  command(fmt::format("sockscope explain --bind --reuseaddr --reuseport --listen tcp {}:{}", address, port));
+  Result<explain::HostState> host = cli::collect_host_state(explain::Protocol::kTcp, port);
+  if (!host) return note(host.error().message());
+  explain::BindRequest request;
+  request.endpoint = {*parse_ip_address(address), port};
+  request.reuseaddr = request.reuseport = request.listen = true;
+  explain::Verdict verdict = explain::check_bind(*host, request);
+  fmt::print("{}", output::render_verdict_text(*host, explain::Protocol::kTcp, output::describe_bind_question(*host, request),
+                                               verdict));
+}
+
 uint16_t free_loopback_port() {
   Result<UniqueFd> probe = plain_listener("127.0.0.1", 0, false, false);
   if (!probe) return 4444;
@@ -267,8 +297,8 @@ int run_tour(const TourOptions& options) {
 
   heading(5, fmt::format("Connect to {}", at.seed_topology ? "en0's address" : "another local address"));
   expect(!connect_and_show(at.lan, at.port), "the connection was not refused");
-  note(fmt::format("Refused: the only listener on port {} is bound to 127.0.0.1, and a socket bound to one", port));
-  note(fmt::format("address only receives connections to that address. Bind 0.0.0.0 (or {}) to accept it.", at.lan));
+  note("Why? explain reads the same sockets, addresses and routes and follows the kernel's lookup:");
+  explain_delivery(at.lan, at.port);
 
   heading(6, "Listen on the wildcard address as well");
   command("nc -l -k 0.0.0.0 " + port);
@@ -296,7 +326,8 @@ int run_tour(const TourOptions& options) {
              "the connection did not reach the listener the lesson predicts");
     }
     note("A socket bound to an exact address wins over the wildcard for that address (the kernel");
-    note("looks up the exact address first); the wildcard gets everything else that is local.");
+    note("looks up the exact address first); the wildcard gets everything else that is local:");
+    explain_delivery(at.lan, at.port);
   }
 
   heading(8, "Listen on an address this machine does not have");
@@ -307,8 +338,7 @@ int run_tour(const TourOptions& options) {
   } else {
     fmt::print("{}", failure.stderr_text);
     expect(failure.stderr_text.find("Cannot assign requested address") != std::string::npos, "a different error");
-    note(fmt::format("EADDRNOTAVAIL: no interface has {}. (IP_FREEBIND or net.ipv4.ip_nonlocal_bind=1", at.foreign));
-    note("would allow the bind on Linux; connections would still only arrive once the address is added.)");
+    explain_bind(at.foreign, at.port);
   }
 
   heading(9, "Where Linux differs from the author's macOS");

@@ -23,6 +23,11 @@ def test_tour_in_a_private_namespace_follows_the_seed(netns):
     for address in ("192.168.1.89", "127.0.0.2", "10.99.0.1"):
         assert re.search(rf"{re.escape(address)} +-> the 0\.0\.0\.0 listener", text), address
     assert "nc: Cannot assign requested address" in text
+    # explain's verdicts agree with what just happened on the real sockets.
+    assert "refused: tcp to 192.168.1.89:4444 from the host" in text
+    assert "fix: the only listener on tcp port 4444 is bound to 127.0.0.1; bind 0.0.0.0 or 192.168.1.89" in text
+    assert "delivered: tcp to 192.168.1.89:4444 from the host goes to 0.0.0.0:4444 LISTEN (nc pid" in text
+    assert "would fail with EADDRNOTAVAIL" in text
     assert text.count("-> Address already in use") == 2
     # It cleaned up: no listener is left, and the namespace it made is gone with it.
     assert "4444" not in sh("ss", "-Htln").stdout
