@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -348,6 +349,23 @@ int run_connect(const NcOptions& options) {
   return status;
 }
 
+// A datagram listener without -k takes the first sender as its peer: connect to it.
+int connect_first_sender(int fd, SockAddr* sender_out = nullptr) {
+  SockAddr sender;
+  sender.length = sizeof sender.storage;
+  char byte;
+  if (::recvfrom(fd, &byte, 1, MSG_PEEK, sender.get(), &sender.length) < 0) {
+    say(fmt::format("recvfrom: {}", std::strerror(errno)));
+    return kNcError;
+  }
+  if (Result<void> connected = sys::connect_socket(fd, sender.get(), sender.length); !connected) {
+    say(fmt::format("connect: {}", std::strerror(connected.error().code)));
+    return kNcError;
+  }
+  if (sender_out != nullptr) *sender_out = sender;
+  return kNcOk;
+}
+
 int run_listen(const NcOptions& options) {
   std::string host;
   std::string port;
@@ -422,18 +440,8 @@ int run_listen(const NcOptions& options) {
       report_endpoint("Bound", *local, options.numeric);
     }
     if (!options.keep_listening) {
-      // The first sender becomes the peer: connect the socket to it.
       SockAddr sender;
-      sender.length = sizeof sender.storage;
-      char byte;
-      if (::recvfrom(listener.get(), &byte, 1, MSG_PEEK, sender.get(), &sender.length) < 0) {
-        say(fmt::format("recvfrom: {}", std::strerror(errno)));
-        return kNcError;
-      }
-      if (Result<void> connected = sys::connect_socket(listener.get(), sender.get(), sender.length); !connected) {
-        say(fmt::format("connect: {}", std::strerror(connected.error().code)));
-        return kNcError;
-      }
+      if (int status = connect_first_sender(listener.get(), &sender); status != kNcOk) return status;
       if (options.verbose) {
         report_endpoint("Connection received", sender, options.numeric);
       }
@@ -489,6 +497,41 @@ Result<SockAddr> unix_address(const std::string& path) {
   return address;
 }
 
+// A -Uu client's own socket file, so that the listener can answer: -s PATH, or a fresh
+// /tmp/nc-XXXXXX/recv.sock that goes away (with its folder) when nc ends, as in netcat.
+class ReplyPath {
+ public:
+  ReplyPath() = default;
+  ReplyPath(const ReplyPath&) = delete;
+  ReplyPath& operator=(const ReplyPath&) = delete;
+  ~ReplyPath() {
+    if (!folder_.empty()) {
+      ::unlink(path_.c_str());
+      ::rmdir(folder_.c_str());
+    }
+  }
+  Result<std::string> make(const std::string& chosen) {
+    if (!chosen.empty()) return path_ = chosen;
+    char folder[] = "/tmp/nc-XXXXXX";
+    if (::mkdtemp(folder) == nullptr) return fail_errno("mkdtemp");
+    folder_ = folder;
+    return path_ = folder_ + "/recv.sock";
+  }
+
+ private:
+  std::string folder_;
+  std::string path_;
+};
+
+// netcat removes whatever sits at a listener's path before binding; we remove only a socket
+// file left behind by an earlier listener, never a regular file or anything else.
+void remove_stale_socket(const std::string& path) {
+  struct stat info {};
+  if (!path.empty() && path[0] != '@' && ::lstat(path.c_str(), &info) == 0 && S_ISSOCK(info.st_mode)) {
+    ::unlink(path.c_str());
+  }
+}
+
 int run_unix(const NcOptions& options) {
   if (options.operands.empty()) {
     if (options.listen) {
@@ -515,24 +558,50 @@ int run_unix(const NcOptions& options) {
     return kNcError;
   }
   if (options.listen) {
+    remove_stale_socket(path);
     if (Result<void> bound = sys::bind_socket(socket->get(), address->get(), address->length); !bound) {
       say(std::strerror(bound.error().code));
       return kNcError;
     }
-    if (options.udp) return relay_stdio(socket->get(), options, false);
+    // netcat names its own path in each of these lines, whoever the peer is.
+    if (options.verbose) report(fmt::format("Bound on {}", path));
+    if (options.udp) {
+      if (!options.keep_listening) {
+        if (int status = connect_first_sender(socket->get()); status != kNcOk) return status;
+        if (options.verbose) report(fmt::format("Connection received on {}", path));
+      }
+      return relay_stdio(socket->get(), options, false);
+    }
     if (Result<void> listening = sys::listen_socket(socket->get(), 5); !listening) {
       say(std::strerror(listening.error().code));
       return kNcError;
     }
+    if (options.verbose) report(fmt::format("Listening on {}", path));
     while (true) {
       Result<UniqueFd> client = sys::accept_socket(socket->get());
       if (!client) {
         say(client.error().message());
         return kNcError;
       }
+      if (options.verbose) report(fmt::format("Connection received on {}", path));
       int status = relay_stdio(client->get(), options, false);
       if (!options.keep_listening) return status;
     }
+  }
+  ReplyPath reply_path;
+  if (options.udp) {
+    Result<std::string> own = reply_path.make(options.source_address);
+    Result<SockAddr> own_address = own ? unix_address(*own) : tl::unexpected(own.error());
+    if (!own_address) {
+      say(own_address.error().message());
+      return kNcError;
+    }
+    remove_stale_socket(*own);
+    if (Result<void> bound = sys::bind_socket(socket->get(), own_address->get(), own_address->length); !bound) {
+      say(std::strerror(bound.error().code));
+      return kNcError;
+    }
+    if (options.verbose) report(fmt::format("Bound on {}", *own));
   }
   if (Result<void> connected = sys::connect_socket(socket->get(), address->get(), address->length); !connected) {
     say(fmt::format("{}: {}", path, std::strerror(connected.error().code)));

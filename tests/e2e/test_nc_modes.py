@@ -1,0 +1,252 @@
+"""Modes of nc run side by side with netcat-openbsd in one namespace: -W, -i, -q N, -k with
+sequential clients, -ku with many senders, -uU, stale and abstract UNIX sockets, -w idle."""
+import os
+import socket
+import subprocess
+import threading
+import time
+
+import pytest
+
+from harness import SOCKSCOPE, peer_binary, run, wait_for, wait_for_port
+from test_nc_compat import Nc, normalise
+
+NAMES = ("ours", "peer")
+
+
+@pytest.fixture
+def ncs(tmp_path):
+    return {name: Nc(tmp_path / name, target)
+            for name, target in (("ours", SOCKSCOPE), ("peer", peer_binary("nc.openbsd")))}
+
+
+def serve_once(script):
+    """A TCP listener on 127.0.0.1 whose one client is handed to script(conn) in a thread;
+    returns (port, a list that receives everything the client sent, the thread)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    received = []
+
+    def run():
+        with listener:
+            conn, _ = listener.accept()
+            with conn:
+                conn.settimeout(10)
+                script(conn)
+                data = b""
+                try:
+                    while chunk := conn.recv(65536):
+                        data += chunk
+                except OSError:
+                    pass
+                received.append(data)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return listener.getsockname()[1], received, thread
+
+
+def paced_sends(*chunks, pause=0.3):
+    def script(conn):
+        for chunk in chunks:
+            conn.sendall(chunk)
+            time.sleep(pause)
+    return script
+
+
+def client_run(nc, args, script, data=b""):
+    port, received, thread = serve_once(script)
+    stdout, stderr, code = nc.run([a.replace("PORT", str(port)) for a in args], input=data)
+    thread.join(10)
+    return stdout, normalise(stderr, [port]), code, received
+
+
+@pytest.mark.parametrize("args", [["-W", "2", "127.0.0.1", "PORT"], ["-W", "1", "-v", "127.0.0.1", "PORT"]],
+                         ids=["-W2", "-W1 -v"])
+def test_recv_limit_over_tcp(netns, ncs, args):
+    seen = {name: client_run(ncs[name], args, paced_sends(b"one\n", b"two\n", b"three\n")) for name in NAMES}
+    assert seen["ours"] == seen["peer"]
+
+
+def test_recv_limit_on_a_udp_listener(netns, ncs):
+    seen = {}
+    for name in NAMES:
+        server = ncs[name].spawn(netns, ["-lu", "-W", "2", "127.0.0.1", "0"], stdin=subprocess.PIPE)
+        port = wait_for_port(server, "udp")
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+            for datagram in (b"first\n", b"second\n", b"third\n"):
+                sender.sendto(datagram, ("127.0.0.1", port))
+                time.sleep(0.1)
+        stdout, stderr, code = server.communicate(timeout=10)
+        seen[name] = (stdout, stderr, code)
+    assert seen["ours"] == seen["peer"]
+
+
+def test_interval_between_lines(netns, ncs):
+    seen = {name: client_run(ncs[name], ["-N", "-i", "1", "127.0.0.1", "PORT"], lambda conn: None, b"a\nb\n")
+            for name in NAMES}
+    assert seen["ours"] == seen["peer"]
+
+
+@pytest.mark.parametrize("quit_after", ["0", "1"])
+def test_quit_timer_after_stdin_ends(netns, ncs, quit_after):
+    # The server greets and then keeps the connection open: only -q ends the client.
+    seen = {name: client_run(ncs[name], ["-q", quit_after, "127.0.0.1", "PORT"],
+                             paced_sends(b"greeting\n", pause=2.5), b"request\n") for name in NAMES}
+    assert seen["ours"] == seen["peer"]
+    assert seen["ours"][3] == [b"request\n"]
+
+
+def test_idle_timeout_ends_a_silent_connection(netns, ncs):
+    seen = {}
+    for name in NAMES:
+        # stdin stays open (a pipe nobody writes), the server says one line then nothing.
+        port, received, thread = serve_once(paced_sends(b"only line\n", pause=4))
+        client = ncs[name].spawn(netns, ["-w", "1", "127.0.0.1", str(port)], stdin=subprocess.PIPE)
+        stdout, stderr, code = client.communicate(timeout=10)
+        thread.join(10)
+        seen[name] = (stdout, stderr, code)
+    assert seen["ours"] == seen["peer"]
+    assert seen["ours"][0] == b"only line\n"
+
+
+def test_keep_listening_serves_clients_one_after_another(netns, ncs):
+    seen = {}
+    for name in NAMES:
+        server = ncs[name].spawn(netns, ["-lkv", "127.0.0.1", "0"], stdin=subprocess.DEVNULL)
+        port = wait_for_port(server)
+        for number in range(3):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+                client.sendall(f"client {number}\n".encode())
+                client.shutdown(socket.SHUT_WR)
+                assert client.recv(100) == b""  # nc closes its side once the client's input ends
+        stdout, stderr = server.stop()
+        seen[name] = (stdout, normalise(stderr, [port]))
+    assert seen["ours"] == seen["peer"]
+    assert seen["ours"][0] == b"client 0\nclient 1\nclient 2\n"
+    assert seen["ours"][1].count("Connection received on") == 3
+
+
+def test_keep_listening_udp_takes_datagrams_from_many_senders(netns, ncs):
+    seen = {}
+    for name in NAMES:
+        server = ncs[name].spawn(netns, ["-lku", "127.0.0.1", "0"], stdin=subprocess.DEVNULL)
+        port = wait_for_port(server, "udp")
+        senders = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(4)]
+        expected = b""
+        for number, sender in enumerate(senders):
+            datagram = f"from sender {number}\n".encode()
+            sender.sendto(datagram, ("127.0.0.1", port))
+            expected += datagram
+        os.set_blocking(server.popen.stdout.fileno(), False)
+        got = b""
+
+        def everything_arrived():
+            nonlocal got
+            got += server.popen.stdout.read() or b""
+            return len(got) >= len(expected)
+        wait_for(everything_arrived, what="every datagram on stdout")
+        for sender in senders:
+            sender.close()
+        _, stderr = server.stop()
+        seen[name] = (got, stderr)
+    assert seen["ours"] == seen["peer"]
+
+
+def test_unix_datagram_round_trip(netns, ncs, tmp_path):
+    seen = {}
+    for name in NAMES:
+        path = str(tmp_path / f"{name}.dgram")
+        own = str(tmp_path / f"{name}.client")  # -s: the client's own socket file, for the answer
+        server = ncs[name].spawn(netns, ["-lUuv", path], stdin=subprocess.PIPE)
+        wait_for(lambda: os.path.exists(path), what="the datagram socket file")
+        client = ncs[name].spawn(netns, ["-Uuv", "-s", own, path], stdin=subprocess.PIPE)
+        client.popen.stdin.write(b"datagram over unix\n")
+        client.popen.stdin.flush()
+        os.set_blocking(server.popen.stdout.fileno(), False)
+        got = wait_for(lambda: server.popen.stdout.read(), what="the datagram on the listener's stdout")
+        # The listener answers the client's own socket file.
+        server.popen.stdin.write(b"answer\n")
+        server.popen.stdin.flush()
+        os.set_blocking(client.popen.stdout.fileno(), False)
+        answer = wait_for(lambda: client.popen.stdout.read(), what="the answer on the client's stdout")
+        client_out, client_err = client.stop()
+        server_out, server_err = server.stop()
+        seen[name] = (got, answer, client_err.replace(own.encode(), b"OWN"), server_err.replace(path.encode(), b"PATH"))
+    assert seen["ours"] == seen["peer"]
+    assert seen["ours"][:2] == (b"datagram over unix\n", b"answer\n")
+
+
+def stale_socket(path):
+    leftover = socket.socket(socket.AF_UNIX)
+    leftover.bind(path)
+    leftover.close()  # the file stays behind, nobody listens
+    assert os.path.exists(path)
+
+
+@pytest.mark.parametrize("args", [["-lU", "PATH"], ["-U", "PATH"], ["-lUu", "PATH"], ["-Uu", "PATH"], ["-zU", "PATH"]])
+def test_stale_unix_socket_file(netns, ncs, tmp_path, args):
+    seen = {}
+    for name in NAMES:
+        path = str(tmp_path / f"{name}-stale.sock")
+        stale_socket(path)
+        process = ncs[name].spawn(netns, [a.replace("PATH", path) for a in args], stdin=subprocess.PIPE)
+        try:
+            stdout, stderr, code = process.communicate(b"", timeout=2)
+        except subprocess.TimeoutExpired:
+            stdout, stderr = process.stop()
+            code = "still running"
+        seen[name] = (stdout, stderr.replace(path.encode(), b"PATH"), code, os.path.exists(path))
+    assert seen["ours"] == seen["peer"]
+
+
+def test_abstract_unix_socket(netns, ncs):
+    seen = {}
+    for name in NAMES:
+        address = f"@sockscope-test-{name}-{os.getpid()}"
+        server = ncs[name].spawn(netns, ["-lNU", address], stdin=subprocess.DEVNULL)
+
+        def listening():
+            with open("/proc/net/unix") as table:
+                return any(line.rstrip().endswith(address) for line in table)
+        wait_for(listening, what="the abstract socket")
+        client = ncs[name].run(["-NU", address], input=b"abstract hello\n")
+        server_out, server_err, server_code = server.communicate(timeout=10)
+        seen[name] = (client, server_out, server_err, server_code)
+    assert seen["ours"] == seen["peer"]
+    assert seen["ours"][1] == b"abstract hello\n"
+
+
+def test_unix_datagram_client_cleans_up_its_temporary_socket(netns, ncs, tmp_path):
+    """Without -s a -Uu client binds /tmp/nc-XXXXXX/recv.sock and removes it when it ends."""
+    path = str(tmp_path / "nobody-listens")
+    stale_socket(path)
+    before = {entry for entry in os.listdir("/tmp") if entry.startswith("nc-")}
+    seen = {name: ncs[name].run(["-Uu", path]) for name in NAMES}
+    after = {entry for entry in os.listdir("/tmp") if entry.startswith("nc-")}
+    assert seen["ours"] == seen["peer"]
+    assert seen["ours"][2] == 1
+    assert after <= before
+
+
+def test_unix_stream_listener_verbose_lines(netns, ncs, tmp_path):
+    seen = {}
+    for name in NAMES:
+        path = str(tmp_path / f"{name}.stream")
+        server = ncs[name].spawn(netns, ["-lvNU", path], stdin=subprocess.DEVNULL)
+        wait_for(lambda: os.path.exists(path), what="the socket file")
+        client = ncs[name].run(["-vNU", path], input=b"line\n")
+        out, err, code = server.communicate(timeout=10)
+        seen[name] = (client, out, err.replace(path.encode(), b"PATH"), code, os.path.exists(path))
+    assert seen["ours"] == seen["peer"]
+
+
+def test_listener_never_deletes_a_regular_file_at_its_path(netns, tmp_path):
+    """A deliberate difference: netcat-openbsd unlinks whatever is at the path; we only
+    replace a socket file, and refuse a regular file as bind(2) does."""
+    path = tmp_path / "precious.txt"
+    path.write_text("keep me\n")
+    stdout, stderr, code = run([SOCKSCOPE, "nc", "-lU", str(path)], input=b"")
+    assert (stderr, code) == (b"sockscope nc: Address already in use\n", 1)
+    assert path.read_text() == "keep me\n"
