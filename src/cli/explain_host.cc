@@ -15,6 +15,8 @@
 #include "sockets/collect.h"
 #include "sockets/owners.h"
 #include "sys/capabilities.h"
+#include "sys/pidfd.h"
+#include "sys/socket.h"
 
 namespace sockscope::cli {
 namespace {
@@ -30,6 +32,20 @@ const char* tcp_state_name(uint8_t state) {
 
 bool sysctl_on(const std::string& name) { return procfs::read_sysctl(name).value_or(0) != 0; }
 
+// sock_diag reports IPV6_V6ONLY only for listening and unconnected sockets
+// (inet_diag_msg_attrs_fill); for the others, ask a copy of the owner's descriptor.
+std::optional<bool> read_v6only(const sockets::SocketRecord& record) {
+  for (const sockets::Owner& owner : record.owners) {
+    Result<UniqueFd> pidfd = sys::open_pidfd(owner.pid);
+    if (!pidfd) continue;
+    Result<UniqueFd> copy = sys::copy_fd_from(pidfd->get(), owner.fd);
+    if (!copy) continue;
+    Result<int> value = sys::get_socket_option(copy->get(), IPPROTO_IPV6, IPV6_V6ONLY);
+    if (value) return *value != 0;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<explain::HostSocket> to_host_socket(const sockets::SocketRecord& record) {
@@ -44,6 +60,8 @@ std::optional<explain::HostSocket> to_host_socket(const sockets::SocketRecord& r
   socket.remote = record.remote;
   socket.device = record.bound_device;
   socket.v6only = record.v6only;
+  bool v6only_reported = record.state == TCP_LISTEN || record.state == TCP_CLOSE;
+  if (record.family == AF_INET6 && !v6only_reported) socket.v6only = read_v6only(record);
   socket.uid = record.uid;
   socket.reuseaddr = record.reuseaddr;
   socket.reuseport = record.reuseport;

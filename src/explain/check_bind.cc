@@ -105,7 +105,8 @@ Judgement judge_udp(const HostState& host, const NewSocket& socket, const HostSo
   judgement.overlaps = true;
   bool other_reuseaddr = flag_or(other.reuseaddr, assume_set);
   bool other_reuseport = flag_or(other.reuseport, assume_set);
-  judgement.used_unknown = (socket.reuseaddr && !other.reuseaddr) || (socket.reuseport && !other.reuseport);
+  judgement.used_unknown = (socket.reuseaddr && !other.reuseaddr) || (socket.reuseport && !other.reuseport) ||
+                           (other.family == AF_INET6 && !other.v6only);
   std::string who = describe_socket(host, other);
   if (socket.reuseaddr && other_reuseaddr) {
     judgement.exempt_by_reuseaddr = true;
@@ -416,10 +417,12 @@ class BindChecker {
     for (const auto& [index, judgement] : scan.judged) {
       if (!judgement.used_unknown) continue;
       const HostSocket& other = host_.sockets[index];
+      bool flags_unknown = !other.reuseaddr || !other.reuseport;
       std::string what = other.state == SocketState::kTimeWait
                              ? "the flags of a TIME_WAIT socket are not visible; assumed the socket that left it set neither SO_REUSEADDR nor SO_REUSEPORT"
-                             : "its owner could not be inspected; assumed neither SO_REUSEADDR nor SO_REUSEPORT";
-      if (other.family == AF_INET6 && !other.v6only) what += ", and not IPV6_V6ONLY";
+                         : flags_unknown ? "its owner could not be inspected; assumed neither SO_REUSEADDR nor SO_REUSEPORT"
+                                         : "its owner could not be inspected";
+      if (other.family == AF_INET6 && !other.v6only) what += ", and not IPV6_V6ONLY (the kernel reports it only for listening and unconnected sockets)";
       verdict_.assumptions.push_back(fmt::format("{}: {}", short_socket(host_, other), what));
     }
     ConflictScan permissive = scan_conflicts(host_, socket_, true);

@@ -78,6 +78,15 @@ class Deliverer {
       arrival_.source_port = request_.source->port;
     }
     if (arrival_.destination.is_v4_mapped()) {
+      bool from_host = !request_.arriving_interface || (find_interface(host_, *request_.arriving_interface) &&
+                                                         find_interface(host_, *request_.arriving_interface)->loopback);
+      if (from_host && host_.sysctls.bindv6only) {
+        add("mapped-needs-dual-stack", is_tcp() ? "tcp_v6_connect" : "ip6_datagram_connect",
+            fmt::format("{} is IPv4-mapped, which only a dual-stack IPv6 socket can reach; with net.ipv6.bindv6only=1 a new "
+                        "IPv6 socket is IPv6-only, and connect() fails with ENETUNREACH",
+                        text(arrival_.destination)));
+        return drop(fmt::format("connect to {} from an IPv4 socket, or clear IPV6_V6ONLY on the client", text(arrival_.destination.unmapped())));
+      }
       add("mapped-destination", "tcp_v6_connect", fmt::format("{} is IPv4-mapped: it travels as IPv4 to {}", text(arrival_.destination),
                                                               text(arrival_.destination.unmapped())));
       arrival_.destination = arrival_.destination.unmapped();
@@ -430,6 +439,7 @@ class Deliverer {
 
   void conclude(const Walk& result) {
     verdict_.outcome = Outcome::kDelivered;
+    if (is_tcp() && reply_device_down(*result.winner)) return;
     if (result.undetermined && result.matched.size() > 1) {
       verdict_.choice = Choice::kUndetermined;
       for (size_t index : result.matched) verdict_.sockets.push_back({index, host_.sockets[index], "a possible receiver"});
@@ -459,6 +469,24 @@ class Deliverer {
                       "the order in which the sockets were {} decides",
                       short_socket(host_, hidden), is_tcp() ? "put to listen()" : "bound"));
     }
+  }
+
+  // An IPv4 listener's SYN-ACK leaves through the device it is bound to (inet_csk_route_req
+  // uses ir_iif), and ip_route_output_key_hash_rcu() refuses a DOWN output device, so the
+  // handshake never completes. IPv6 finds its local route anyway (seen by the oracle).
+  bool reply_device_down(size_t index) {
+    if (arrival_.destination.family != AF_INET) return false;
+    const HostSocket& socket = host_.sockets[index];
+    const HostInterface* device = socket.device ? find_interface(host_, socket.device) : nullptr;
+    if (device == nullptr || device->up) return false;
+    verdict_.outcome = Outcome::kDropped;
+    verdict_.choice = Choice::kSingle;
+    verdict_.sockets.push_back({index, socket, "gets the SYN but cannot answer"});
+    add("reply-device-down", "inet_csk_route_req",
+        fmt::format("{} takes the SYN, but it is bound to {}, which is down: its SYN-ACK has no route out, so the client times out",
+                    short_socket(host_, socket), device->name));
+    verdict_.fix = fmt::format("bring {} up, or do not bind the listener to it", device->name);
+    return true;
   }
 
   std::string winner_reason(const Walk& result, size_t index) const {

@@ -303,6 +303,31 @@ TEST(Deliver, UdpTable2_12) {
   EXPECT_EQ(only_loopback.udp_from_host("192.168.1.89:4444"), "refused");
 }
 
+// Found by the oracle: a listener bound to a DOWN device receives the SYN from the host but
+// cannot send its SYN-ACK out of that device; the client times out.
+TEST(Deliver, ListenerOnADownDeviceCannotAnswer) {
+  ReferenceHost host;
+  host.listen("[::]:4444", on_device("p2p0", v6only(false)), "down");
+  Result<Verdict> verdict = host.deliver_to(Protocol::kTcp, "10.99.0.1:4444");
+  ASSERT_TRUE(verdict);
+  EXPECT_EQ(verdict->outcome, Outcome::kDropped);
+  EXPECT_EQ(verdict->reasons.back().rule, "reply-device-down");
+  EXPECT_EQ(host.tcp_from_host("[2001:db8:99::1]:4444"), "down");  // IPv6 answers through a DOWN device
+  ReferenceHost udp;
+  udp.udp("0.0.0.0:4444", on_device("p2p0"), "down");
+  EXPECT_EQ(udp.udp_from_host("10.99.0.1:4444"), "down");  // nothing needs to be sent back
+}
+
+// Found by the oracle: with bindv6only=1 the host's own IPv6 client cannot reach a v4-mapped address.
+TEST(Deliver, MappedDestinationNeedsADualStackClient) {
+  ReferenceHost host;
+  host.listen("127.0.0.1:4444", none(), "A");
+  EXPECT_EQ(host.tcp_from_host("[::ffff:127.0.0.1]:4444"), "A");
+  host.state.sysctls.bindv6only = true;
+  EXPECT_EQ(host.tcp_from_host("[::ffff:127.0.0.1]:4444"), "dropped");
+  EXPECT_EQ(host.tcp_from_host("127.0.0.1:4444"), "A");
+}
+
 TEST(Deliver, ErrorsForWhatIsNotModelled) {
   ReferenceHost host;
   EXPECT_FALSE(host.deliver_to(Protocol::kUdp, "192.168.1.255:4444"));
