@@ -13,6 +13,9 @@
 namespace sockscope::netlink {
 namespace {
 
+// Each request here is a few hundred bytes; a fixed size keeps the buffer a plain array.
+constexpr size_t kRequestSize = 4096;
+
 Result<int> index_of(const std::string& name) {
   unsigned index = if_nametoindex(name.c_str());
   if (index == 0) return fail_errno(fmt::format("interface {}", name));
@@ -23,7 +26,7 @@ Result<int> index_of(const std::string& name) {
 
 Result<void> create_veth(Channel& channel, const std::string& name, const std::string& peer_name,
                          std::optional<int> peer_netns_fd) {
-  alignas(nlmsghdr) char buffer[MNL_SOCKET_BUFFER_SIZE] = {};
+  alignas(nlmsghdr) char buffer[kRequestSize] = {};
   nlmsghdr* request = mnl_nlmsg_put_header(buffer);
   request->nlmsg_type = RTM_NEWLINK;
   request->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
@@ -48,7 +51,7 @@ Result<void> create_veth(Channel& channel, const std::string& name, const std::s
 Result<void> set_link_up(Channel& channel, const std::string& name) {
   Result<int> index = index_of(name);
   if (!index) return tl::unexpected(index.error());
-  alignas(nlmsghdr) char buffer[MNL_SOCKET_BUFFER_SIZE] = {};
+  alignas(nlmsghdr) char buffer[kRequestSize] = {};
   nlmsghdr* request = mnl_nlmsg_put_header(buffer);
   request->nlmsg_type = RTM_NEWLINK;
   auto* info = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(request, sizeof(ifinfomsg)));
@@ -63,7 +66,7 @@ Result<void> set_link_up(Channel& channel, const std::string& name) {
 Result<void> add_address(Channel& channel, const std::string& interface, const IpAddress& address, uint8_t prefix) {
   Result<int> index = index_of(interface);
   if (!index) return tl::unexpected(index.error());
-  alignas(nlmsghdr) char buffer[MNL_SOCKET_BUFFER_SIZE] = {};
+  alignas(nlmsghdr) char buffer[kRequestSize] = {};
   nlmsghdr* request = mnl_nlmsg_put_header(buffer);
   request->nlmsg_type = RTM_NEWADDR;
   request->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
