@@ -120,12 +120,6 @@ bool drain(int fd, Stage& stage, bool socket) {
   return drain(fd, stage.buffer, socket);
 }
 
-// Whether a read from fd would return at once (data or end of file) rather than wait.
-bool has_input_now(int fd) {
-  pollfd probe{fd, POLLIN, 0};
-  return ::poll(&probe, 1, 0) > 0 && (probe.revents & (POLLIN | POLLHUP));
-}
-
 // Telnet negotiation refusal (-t): answer DO with WONT and WILL with DONT, as netcat does.
 void answer_telnet(const char* data, size_t size, int socket_fd) {
   for (size_t i = 0; i + 2 < size; ++i) {
@@ -161,6 +155,7 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
     if (Result<sys::Pipe> pipe = sys::open_pipe(kPipeCapacity)) to_network.pipe = std::move(*pipe);
     if (Result<sys::Pipe> pipe = sys::open_pipe(kPipeCapacity)) to_stdout.pipe = std::move(*pipe);
   }
+  bool stdin_is_terminal = stdin_open && ::isatty(stdin_fd);
   std::optional<Clock::time_point> quit_at;
   std::vector<char> chunk(kBufferSize);
 
@@ -181,10 +176,10 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
     if (!net_in_open && to_stdout.empty()) stdout_open = false;
     if (!stdin_open && !net_in_open && !stdout_open && !net_out_open) return stats;
     // A listener is done once its client stops sending and everything read is delivered,
-    // even while stdin (a terminal, say) stays open: netcat-openbsd's rule for -l. Unlike
-    // netcat, input that stdin already has (a file being sent) is still sent first.
-    if (options.listening && !net_in_open && to_stdout.empty() && to_network.empty() &&
-        !(stdin_open && has_input_now(stdin_fd))) {
+    // even while its terminal stays open: netcat-openbsd's rule for -l. netcat applies it to
+    // any stdin and so can drop the rest of a file or pipe it was sending back; we finish
+    // sending those (a peer that is really gone fails the next write and ends us anyway).
+    if (options.listening && !net_in_open && to_stdout.empty() && to_network.empty() && stdin_is_terminal) {
       return stats;
     }
     if (quit_at && Clock::now() >= *quit_at) return stats;
@@ -272,11 +267,16 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
     if ((stdout_slot >= 0 && (fds[stdout_slot].revents & (POLLOUT | POLLERR | POLLHUP))) ||
         (!to_stdout.empty() && stdout_slot < 0)) {
       if (!drain(stdout_fd, to_stdout, false)) {
-        // stdout is closed: say how much of what the network sent was not delivered.
-        int saved = errno;
+        // stdout is gone (a reader that quit, like `| head -1`): as netcat-openbsd, stop
+        // reading the network but go on sending stdin, and end with status 0.
         stdout_open = false;
-        return fail(saved, fmt::format("write to stdout failed; {} bytes received from the network not delivered",
-                                       to_stdout.pending()));
+        to_stdout.buffer.clear();
+        to_stdout.in_pipe = 0;
+        to_stdout.pipe.reset();
+        if (net_in_open) {
+          (void)sys::shutdown_socket(socket_fd, SHUT_RD);
+          net_in_open = false;
+        }
       }
     }
   }
