@@ -458,7 +458,7 @@ PHASES = [
 ]
 
 
-def test_explain_agrees_with_the_kernel(seed):
+def test_explain_agrees_with_the_kernel(seed, capsys):
     extend_topology(seed)
     rng = random.Random(SEED)
     oracle = Oracle(seed, rng)
@@ -475,9 +475,10 @@ def test_explain_agrees_with_the_kernel(seed):
             sh("sysctl", "-qw", f"{name}={defaults[name]}")
     summary = (f"explain oracle (seed {SEED}): {oracle.scenarios} scenarios, {oracle.binds + oracle.deliveries} questions "
                f"({oracle.binds} binds, {oracle.deliveries} deliveries), {len(oracle.disagreements)} disagreements")
-    print(summary)
-    print("covered:", ", ".join(f"{key}: {count}" for key, count in sorted(oracle.outcomes.items())))
-    for disagreement in oracle.disagreements[:15]:
-        print("DISAGREEMENT", disagreement)
+    with capsys.disabled():  # the counts are the point of the test: show them even under -q
+        print(f"\n{summary}")
+        print("covered:", ", ".join(f"{key}: {count}" for key, count in sorted(oracle.outcomes.items())))
+        for disagreement in oracle.disagreements[:15]:
+            print("DISAGREEMENT", disagreement)
     assert oracle.scenarios >= 500
     assert not oracle.disagreements, summary
