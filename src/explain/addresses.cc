@@ -15,7 +15,7 @@ uint32_t ipv4_value(const IpAddress& address) {
 }
 
 bool prefix_contains(const LocalRoute& route, const IpAddress& address) {
-  if (route.prefix.family != AF_INET || address.family != AF_INET) return false;
+  if (route.prefix.family != AF_INET || address.family != AF_INET || route.prefix_length > 32) return false;
   uint32_t mask = route.prefix_length == 0 ? 0 : ~uint32_t{0} << (32 - route.prefix_length);
   return (ipv4_value(route.prefix) & mask) == (ipv4_value(address) & mask);
 }

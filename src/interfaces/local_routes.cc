@@ -21,6 +21,7 @@ std::optional<LocalRoute> parse_local_route(const nlmsghdr& message) {
   const rtmsg* info = static_cast<const rtmsg*>(mnl_nlmsg_get_payload(&message));
   if (info->rtm_family != AF_INET) return std::nullopt;
   if (info->rtm_type != RTN_LOCAL && info->rtm_type != RTN_BROADCAST && info->rtm_type != RTN_MULTICAST) return std::nullopt;
+  if (info->rtm_dst_len > 32) return std::nullopt;
   uint32_t table = info->rtm_table;
   LocalRoute route;
   route.destination = IpAddress::any(AF_INET);

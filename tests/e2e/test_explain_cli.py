@@ -153,3 +153,101 @@ def test_udp_delivery_json_and_exit_codes(seed):
                                    "source": None, "arriving_interface": None}
     verdict, code = explain_json("udp", f"127.0.0.1:{port + 1 if port < 65535 else port - 1}")
     assert code == 1 and verdict["outcome"] == "refused"
+
+
+RAW_SYN = r'''
+import socket, struct, sys, time
+def checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    return ~total & 0xffff
+destination_mac, source, destination, port = bytes.fromhex(sys.argv[1].replace(":", "")), sys.argv[2], sys.argv[3], int(sys.argv[4])
+raw = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+raw.bind(("en1", 0))
+source_mac = raw.getsockname()[4]
+source_port = 40000 + port % 20000
+tcp = struct.pack("!HHIIBBHHH", source_port, port, 1, 0, 5 << 4, 0x02, 65535, 0, 0)
+pseudo = socket.inet_aton(source) + socket.inet_aton(destination) + struct.pack("!BBH", 0, 6, len(tcp))
+tcp = tcp[:16] + struct.pack("!H", checksum(pseudo + tcp)) + tcp[18:]
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0, socket.inet_aton(source), socket.inet_aton(destination))
+ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+raw.send(destination_mac + source_mac + b"\x08\x00" + ip + tcp)
+deadline = time.monotonic() + 1.5
+raw.settimeout(0.1)
+while time.monotonic() < deadline:
+    try:
+        frame = raw.recv(2048)
+    except socket.timeout:
+        continue
+    packet = frame[14:]
+    if len(packet) < 40 or packet[9] != 6 or packet[16:20] != socket.inet_aton(source):
+        continue
+    header = (packet[0] & 0x0f) * 4
+    their_port, our_port = struct.unpack("!HH", packet[header:header + 4])
+    flags = packet[header + 13]
+    if their_port == port and our_port == source_port:
+        print("synack" if flags & 0x12 == 0x12 else "rst" if flags & 0x04 else "other")
+        sys.exit(0)
+print("none")
+'''
+
+
+def raw_syn_from_peer(seed, destination, port):
+    """A SYN built by hand and sent on the peer's en1 straight to en0's MAC, so it can carry a
+    destination the peer would never route (127.0.0.1); the answer seen on en1, or "none"."""
+    mac = json.loads(sh("ip", "-j", "link", "show", "en0").stdout)[0]["address"]
+    result = subprocess.run(seed.in_peer(["/usr/bin/python3", "-c", RAW_SYN, mac, SeedTopology.PEER_V4, destination, str(port)]),
+                            capture_output=True, text=True, timeout=10)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_loopback_from_outside_is_martian_unless_route_localnet(seed):
+    held = listener("0.0.0.0")
+    port = held.getsockname()[1]
+    question = ("tcp", f"127.0.0.1:{port}", "--in", "en0", "--from", SeedTopology.PEER_V4)
+    verdict, code = explain_json(*question)
+    assert code == 1 and verdict["outcome"] == "dropped"
+    assert verdict["reasons"][-1]["rule"] == "martian-destination"
+    assert raw_syn_from_peer(seed, "127.0.0.1", port) == "none"
+    # The same frame to en0's own address gets its SYN-ACK: the frame itself is fine.
+    verdict, code = explain_json("tcp", f"{SeedTopology.EN0_V4}:{port}", "--in", "en0", "--from", SeedTopology.PEER_V4)
+    assert code == 0 and verdict["outcome"] == "delivered"
+    assert raw_syn_from_peer(seed, SeedTopology.EN0_V4, port) == "synack"
+
+    sh("sysctl", "-qw", "net.ipv4.conf.en0.route_localnet=1")
+    verdict, code = explain_json(*question)
+    assert code == 0 and verdict["outcome"] == "delivered"
+    assert verdict["sockets"][0]["inode"] == os.fstat(held.fileno()).st_ino
+    assert raw_syn_from_peer(seed, "127.0.0.1", port) == "synack"
+
+
+def udp_socket(port, device=None, reuseport=False):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    if reuseport:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    if device:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, device.encode())
+    s.bind(("0.0.0.0", port))
+    return s
+
+
+@pytest.mark.parametrize("reuseport_socket_newer", [True, False])
+def test_udp_first_overlapping_socket_decides(seed, reuseport_socket_newer):
+    """udp_lib_lport_inuse() stops at the first overlapping socket: a newer same-uid
+    SO_REUSEPORT socket lets a bind through past an older conflicting one, not the reverse."""
+    held = [udp_socket(0, "en0")]
+    port = held[0].getsockname()[1]
+    held.append(udp_socket(port, "p2p0", reuseport=True))
+    if not reuseport_socket_newer:
+        held = [udp_socket(0, "p2p0", reuseport=True)]
+        port = held[0].getsockname()[1]
+        held.append(udp_socket(port, "en0"))
+    verdict, code = explain_json("--bind", "udp", f"0.0.0.0:{port}", "--reuseport")
+    real = real_bind("0.0.0.0", port, kind=socket.SOCK_DGRAM, reuseport=True)
+    assert real == ("OK" if reuseport_socket_newer else "EADDRINUSE")
+    assert (verdict["errno"] or "OK") == real
+    assert code == (0 if real == "OK" else 1)
