@@ -187,7 +187,8 @@ void resolve_links(std::vector<Interface>& interfaces) {
 }  // namespace
 
 Result<std::vector<Interface>> collect_interfaces(netlink::Channel& channel, const CollectOptions& options) {
-  alignas(nlmsghdr) char buffer[MNL_SOCKET_BUFFER_SIZE];
+  // Room for one dump request: a header, an ifinfomsg and one attribute.
+  alignas(nlmsghdr) char buffer[256] = {};
   std::vector<Interface> interfaces;
 
   nlmsghdr* links = mnl_nlmsg_put_header(buffer);
