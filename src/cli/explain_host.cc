@@ -156,8 +156,10 @@ Result<explain::HostState> collect_host_state(explain::Protocol protocol, uint16
     if (!records) return tl::unexpected(records.error());
     // The port filter matches either end; only sockets bound to the port matter here.
     std::erase_if(*records, [&](const sockets::SocketRecord& record) { return record.local.port != port; });
-    sockets::attach_owners(*records);
-    sockets::read_reuse_flags(*records);
+    if (!records->empty()) {  // the owner join reads every process's fd table: skip it when nothing is there
+      sockets::attach_owners(*records);
+      sockets::read_reuse_flags(*records);
+    }
     host.sockets = to_host_sockets(*records);
   }
 
