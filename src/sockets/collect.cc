@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 #include <tuple>
 
 #include "procfs/net_tables.h"
@@ -15,6 +16,9 @@
 
 namespace sockscope::sockets {
 namespace {
+
+// A request's headers and its small attributes; the filter bytecode comes on top.
+constexpr size_t kHeaderRoom = 256;
 
 Endpoint endpoint_from(int family, const __be32 address[4], __be16 port, uint32_t interface) {
   Endpoint endpoint;
@@ -108,8 +112,9 @@ SocketRecord parse_unix(const nlmsghdr& message) {
 
 Result<void> dump_inet(netlink::Channel& channel, int family, Protocol protocol, uint32_t states,
                        const std::vector<uint8_t>& filter, std::vector<SocketRecord>& out) {
-  alignas(nlmsghdr) char buffer[MNL_SOCKET_BUFFER_SIZE];
-  nlmsghdr* request = mnl_nlmsg_put_header(buffer);
+  // Room for the headers and the filter, which grows with the number of ports selected.
+  std::vector<uint64_t> storage((kHeaderRoom + filter.size()) / sizeof(uint64_t) + 1);
+  nlmsghdr* request = mnl_nlmsg_put_header(storage.data());
   request->nlmsg_type = SOCK_DIAG_BY_FAMILY;
   auto* diag = static_cast<inet_diag_req_v2*>(mnl_nlmsg_put_extra_header(request, sizeof(inet_diag_req_v2)));
   diag->sdiag_family = static_cast<uint8_t>(family);
@@ -128,8 +133,8 @@ Result<void> dump_inet(netlink::Channel& channel, int family, Protocol protocol,
 }
 
 Result<void> dump_unix(netlink::Channel& channel, std::vector<SocketRecord>& out) {
-  alignas(nlmsghdr) char buffer[MNL_SOCKET_BUFFER_SIZE];
-  nlmsghdr* request = mnl_nlmsg_put_header(buffer);
+  std::vector<uint64_t> storage(kHeaderRoom / sizeof(uint64_t));
+  nlmsghdr* request = mnl_nlmsg_put_header(storage.data());
   request->nlmsg_type = SOCK_DIAG_BY_FAMILY;
   auto* diag = static_cast<unix_diag_req*>(mnl_nlmsg_put_extra_header(request, sizeof(unix_diag_req)));
   diag->sdiag_family = AF_UNIX;

@@ -72,7 +72,9 @@ TEST(DiagFilter, TheKernelAcceptsTheProgramAndFiltersWithIt) {
   CollectRequest request;
   request.udp = false;
   request.ipv6 = false;
-  request.ports = {{1, 1}, {port, port}, {2, 3}};
+  // Hundreds of ports make a program of several pages: the request must grow to carry it.
+  for (uint16_t other = 1; other <= 400; ++other) request.ports.push_back({other, other});
+  request.ports.push_back({port, port});
   Result<std::vector<SocketRecord>> records = collect_sockets(*channel, request);
   ASSERT_TRUE(records) << records.error().message();
   ASSERT_FALSE(records->empty());
