@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -120,6 +121,11 @@ bool drain(int fd, Stage& stage, bool socket) {
   return drain(fd, stage.buffer, socket);
 }
 
+bool is_regular_file(int fd) {
+  struct stat info {};
+  return ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
+}
+
 // Telnet negotiation refusal (-t): answer DO with WONT and WILL with DONT, as netcat does.
 void answer_telnet(const char* data, size_t size, int socket_fd) {
   for (size_t i = 0; i + 2 < size; ++i) {
@@ -152,8 +158,15 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
                     options.interval.count() == 0;
   if (can_splice) {
     constexpr size_t kPipeCapacity = 1 << 20;
+    // A small pipe handed to us (`cat file | nc`) costs a wake-up per 64 KiB: grow it too.
+    if (options.read_stdin) sys::grow_if_pipe(stdin_fd, kPipeCapacity);
+    sys::grow_if_pipe(stdout_fd, kPipeCapacity);
     if (Result<sys::Pipe> pipe = sys::open_pipe(kPipeCapacity)) to_network.pipe = std::move(*pipe);
-    if (Result<sys::Pipe> pipe = sys::open_pipe(kPipeCapacity)) to_stdout.pipe = std::move(*pipe);
+    // splice() into a regular file measured 5x slower than write() here (0.17 vs 0.9 GB/s on
+    // ext4, 256 MiB): a file on stdout gets plain copies instead.
+    if (!is_regular_file(stdout_fd)) {
+      if (Result<sys::Pipe> pipe = sys::open_pipe(kPipeCapacity)) to_stdout.pipe = std::move(*pipe);
+    }
   }
   bool stdin_is_terminal = stdin_open && ::isatty(stdin_fd);
   std::optional<Clock::time_point> quit_at;

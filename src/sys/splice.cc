@@ -1,6 +1,7 @@
 #include "sys/splice.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -22,6 +23,15 @@ Result<Pipe> open_pipe(size_t wanted_capacity) {
   int current = ::fcntl(pipe.write_end.get(), F_GETPIPE_SZ);
   pipe.capacity = current > 0 ? static_cast<size_t>(current) : 65536;
   return pipe;
+}
+
+void grow_if_pipe(int fd, size_t wanted_capacity) {
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISFIFO(info.st_mode)) return;
+  int current = ::fcntl(fd, F_GETPIPE_SZ);
+  for (size_t size = wanted_capacity; size >= 65536 && current > 0 && size > static_cast<size_t>(current); size /= 2) {
+    if (::fcntl(fd, F_SETPIPE_SZ, static_cast<int>(size)) > 0) return;
+  }
 }
 
 Result<size_t> splice_move(int from, int to, size_t length) {

@@ -18,6 +18,10 @@ struct Pipe {
 // system's pipe-max-size says no).
 Result<Pipe> open_pipe(size_t wanted_capacity);
 
+// If fd is a pipe (nc's stdin or stdout handed over by a shell), grows it towards
+// wanted_capacity as open_pipe does; anything else is left alone. Best effort.
+void grow_if_pipe(int fd, size_t wanted_capacity);
+
 // splice(2) of up to length bytes, non-blocking on the pipe side. 0 means end of input;
 // EAGAIN comes back as an error with that code so callers can wait; EINVAL means this fd
 // pair cannot be spliced and the caller should copy instead.
