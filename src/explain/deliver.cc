@@ -77,10 +77,14 @@ class Deliverer {
       arrival_.source_address = request_.source->address;
       arrival_.source_port = request_.source->port;
     }
+    const HostInterface* incoming = nullptr;
+    if (request_.arriving_interface) {
+      incoming = find_interface(host_, *request_.arriving_interface);
+      if (incoming == nullptr) return fail(fmt::format("no interface with index {}", *request_.arriving_interface));
+      arrival_.from_host = incoming->loopback;
+    }
     if (arrival_.destination.is_v4_mapped()) {
-      bool from_host = !request_.arriving_interface || (find_interface(host_, *request_.arriving_interface) &&
-                                                         find_interface(host_, *request_.arriving_interface)->loopback);
-      if (from_host && host_.sysctls.bindv6only) {
+      if (arrival_.from_host && host_.sysctls.bindv6only) {
         add("mapped-needs-dual-stack", is_tcp() ? "tcp_v6_connect" : "ip6_datagram_connect",
             fmt::format("{} is IPv4-mapped, which only a dual-stack IPv6 socket can reach; with net.ipv6.bindv6only=1 a new "
                         "IPv6 socket is IPv6-only, and connect() fails with ENETUNREACH",
@@ -92,12 +96,6 @@ class Deliverer {
       arrival_.destination = arrival_.destination.unmapped();
     }
     if (arrival_.source_address && arrival_.source_address->is_v4_mapped()) arrival_.source_address = arrival_.source_address->unmapped();
-    const HostInterface* incoming = nullptr;
-    if (request_.arriving_interface) {
-      incoming = find_interface(host_, *request_.arriving_interface);
-      if (incoming == nullptr) return fail(fmt::format("no interface with index {}", *request_.arriving_interface));
-      arrival_.from_host = incoming->loopback;
-    }
     if (!arrival_.from_host) {
       arrival_.device = incoming->index;
       if (!incoming->up) {
@@ -195,15 +193,13 @@ class Deliverer {
       add("loopback-from-outside", "ip6_rcv_core", fmt::format("::1 arriving on {} is dropped: it is only valid inside the host", incoming->name));
       return drop("connect from the host itself");
     }
-    uint32_t device = 0;
+    uint32_t device = 0;  // only link-local destinations are tied to a device
     if (destination.needs_scope()) {
       device = arrival_.from_host ? destination.scope_id : incoming->index;
       if (device == 0) {
         add("link-local-scope", "ip6_datagram_connect", fmt::format("{} is link-local and names no interface: connect() fails with EINVAL", text(destination)));
         return drop(fmt::format("give the interface: [{}%IFACE]:{}", text(destination), arrival_.port));
       }
-    } else if (destination.is_loopback()) {
-      device = 0;
     }
     const HostAddress* found = find_ipv6_address(host_, destination, device);
     if (found == nullptr) {
