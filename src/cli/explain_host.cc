@@ -98,8 +98,8 @@ std::vector<explain::HostSocket> to_host_sockets(const std::vector<sockets::Sock
   std::vector<size_t> tail;
   for (size_t i = 0; i < sockets.size(); ++i) {
     const explain::HostSocket& socket = sockets[i];
-    if (socket.protocol == explain::Protocol::kTcp && socket.state == explain::SocketState::kListen && socket.family == AF_INET6 &&
-        socket.reuseport.value_or(false)) {
+    bool in_lookup_chain = socket.protocol == explain::Protocol::kUdp || socket.state == explain::SocketState::kListen;
+    if (in_lookup_chain && socket.family == AF_INET6 && socket.reuseport.value_or(false)) {
       tail.push_back(i);
     }
   }

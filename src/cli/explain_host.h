@@ -20,8 +20,8 @@ namespace sockscope::cli {
 std::optional<explain::HostSocket> to_host_socket(const sockets::SocketRecord& record);
 
 // Records in sock_diag's dump order become the model's newest-first order. The kernel dumps
-// a listening bucket in lookup-chain order, where IPv6 SO_REUSEPORT listeners sit at the
-// tail oldest first; they are turned around so the model can put them back.
+// TCP listeners and UDP sockets in hash-chain order, where IPv6 SO_REUSEPORT sockets sit at
+// the tail oldest first; they are turned around so the model can put them back.
 std::vector<explain::HostSocket> to_host_sockets(const std::vector<sockets::SocketRecord>& records);
 
 void add_interfaces(const std::vector<interfaces::Interface>& interfaces, explain::HostState& host);

@@ -10,6 +10,7 @@
 
 #include "explain/addresses.h"
 #include "explain/bind_tables.h"
+#include "explain/chain_order.h"
 #include "explain/describe.h"
 
 namespace sockscope::explain {
@@ -131,11 +132,14 @@ struct ConflictScan {
   bool used_unknown = false;
 };
 
+// UDP stops at the first deciding socket, so the scan follows the port's chain order.
 ConflictScan scan_conflicts(const HostState& host, const NewSocket& socket, bool assume_set) {
   ConflictScan scan;
-  for (size_t i = 0; i < host.sockets.size(); ++i) {
+  std::vector<size_t> order = chain_order(
+      host, [&](size_t i) { return host.sockets[i].protocol == socket.protocol && host.sockets[i].local.port == socket.port; },
+      [&](size_t i) { return flag_or(host.sockets[i].reuseport, assume_set); });
+  for (size_t i : order) {
     const HostSocket& other = host.sockets[i];
-    if (other.protocol != socket.protocol || other.local.port != socket.port) continue;
     Judgement judgement = socket.protocol == Protocol::kTcp ? judge_tcp(host, socket, other, assume_set)
                                                             : judge_udp(host, socket, other, assume_set);
     if (!judgement.overlaps) continue;

@@ -384,6 +384,22 @@ TEST(CheckBind, UdpFirstOverlappingSocketDecides) {
   EXPECT_EQ(reversed.bind_udp("0.0.0.0:4444", rp()), "EADDRINUSE");
 }
 
+// IPv6 SO_REUSEPORT sockets sit at the tail of the chain, so the older socket without flags
+// is met first in either order (found by the oracle, checked on the kernel).
+TEST(CheckBind, UdpIpv6ReuseportSocketsAreScannedLast) {
+  for (bool reuseport_newer : {true, false}) {
+    ReferenceHost host;
+    if (reuseport_newer) {
+      host.udp("[::]:4444", on_device("en0"), "plain");
+      host.udp("[::]:4444", on_device("p2p0", rp()), "rp");
+    } else {
+      host.udp("[::]:4444", on_device("p2p0", rp()), "rp");
+      host.udp("[::]:4444", on_device("en0"), "plain");
+    }
+    EXPECT_EQ(host.bind_udp("[::]:4444", rp()), "EADDRINUSE") << reuseport_newer;
+  }
+}
+
 // §2.13: server-side TIME_WAIT left on 127.0.0.1:P by a listener with the row's flags.
 TEST(CheckBind, TimeWaitTable2_13) {
   struct Column {

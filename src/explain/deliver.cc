@@ -10,6 +10,7 @@
 
 #include "explain/addresses.h"
 #include "explain/bind_tables.h"
+#include "explain/chain_order.h"
 #include "explain/describe.h"
 
 namespace sockscope::explain {
@@ -256,23 +257,13 @@ class Deliverer {
     return false;
   }
 
-  // Lookup chain order: new sockets go to the head, except AF_INET6 SO_REUSEPORT ones, which
-  // __inet_hash() and udp_lib_get_port() append at the tail.
   std::vector<size_t> chain() const {
-    std::vector<size_t> head;
-    std::vector<size_t> tail;
-    for (size_t i = 0; i < host_.sockets.size(); ++i) {
-      if (!is_candidate(host_.sockets[i])) continue;
-      bool unused = false;
-      if (host_.sockets[i].family == AF_INET6 && effective_reuseport(i, &unused)) {
-        tail.push_back(i);
-      } else {
-        head.push_back(i);
-      }
-    }
-    std::reverse(tail.begin(), tail.end());
-    head.insert(head.end(), tail.begin(), tail.end());
-    return head;
+    return chain_order(
+        host_, [&](size_t i) { return is_candidate(host_.sockets[i]); },
+        [&](size_t i) {
+          bool unused = false;
+          return effective_reuseport(i, &unused);
+        });
   }
 
   bool device_matches(const HostSocket& socket) const { return socket.device == 0 || socket.device == arrival_.device; }

@@ -328,6 +328,15 @@ TEST(Deliver, MappedDestinationNeedsADualStackClient) {
   EXPECT_EQ(host.tcp_from_host("127.0.0.1:4444"), "A");
 }
 
+// Found by the oracle: two IPv6 UDP SO_REUSEPORT sockets of different owners are two groups;
+// at the chain's tail the older one comes first and takes the datagram.
+TEST(Deliver, OlderIpv6ReuseportGroupComesFirst) {
+  ReferenceHost host;
+  host.udp("[2001:db8:88::1]:4444", ra_rp(), "older");
+  host.udp("[2001:db8:88::1]:4444", testing::as_uid(65534, ra_rp()), "newer");
+  EXPECT_EQ(host.udp_from_host("[2001:db8:88::1]:4444"), "older");
+}
+
 TEST(Deliver, ErrorsForWhatIsNotModelled) {
   ReferenceHost host;
   EXPECT_FALSE(host.deliver_to(Protocol::kUdp, "192.168.1.255:4444"));

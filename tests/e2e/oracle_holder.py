@@ -141,6 +141,31 @@ def time_wait(request):
     return {"ok": True}
 
 
+def client_time_wait(request):
+    """A client-side TIME_WAIT on address:port: a client bound there with the given options
+    connects to a listener on another port and closes first."""
+    family = family_of(request["address"])
+    try:
+        server = socket.socket(family, socket.SOCK_STREAM)
+        server.bind(sockaddr(request["connect_to"], 0))
+        server.listen(4)
+        client = new_socket(family, "tcp", request.get("options", {}))
+        client.bind(sockaddr(request["address"], request["port"]))
+        client.settimeout(2)
+        client.connect(server.getsockname()[:2] if family == socket.AF_INET else server.getsockname())
+        server.settimeout(2)
+        accepted, _ = server.accept()
+    except OSError as error:
+        return {"errno": error_name(error)}
+    client.close()
+    time.sleep(0.002)
+    accepted.close()
+    server.close()
+    if not wait_for_tcp_state(request["port"], "06"):
+        return {"errno": "ETIME"}
+    return {"ok": True}
+
+
 def established(request):
     """An accepted connection on address:port whose listener is closed again: {"id", "inode"}."""
     family = family_of(request["address"])
@@ -246,7 +271,7 @@ def close_all(_):
     return {"ok": True}
 
 
-OPERATIONS = {"bind": bind, "time_wait": time_wait, "established": established, "tcp_probe": tcp_probe,
+OPERATIONS = {"bind": bind, "time_wait": time_wait, "client_time_wait": client_time_wait, "established": established, "tcp_probe": tcp_probe,
               "udp_send": udp_send, "udp_error": udp_error, "receivers": receivers, "close": close, "close_all": close_all,
               "ping": lambda _: {"pid": os.getpid(), "uid": os.getuid()}}
 

@@ -251,3 +251,25 @@ def test_udp_first_overlapping_socket_decides(seed, reuseport_socket_newer):
     assert real == ("OK" if reuseport_socket_newer else "EADDRINUSE")
     assert (verdict["errno"] or "OK") == real
     assert code == (0 if real == "OK" else 1)
+
+
+@pytest.mark.parametrize("reuseport_socket_newer", [True, False])
+def test_udp_ipv6_reuseport_sockets_are_scanned_last(seed, reuseport_socket_newer):
+    """IPv6 SO_REUSEPORT sockets sit at the tail of the port's chain (sk_add_node_rcu), so
+    the plain socket is met first in both orders."""
+    def udp6(port, device, reuseport=False):
+        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        if reuseport:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, device.encode())
+        s.bind(("::", port))
+        return s
+    older_device, newer_device = ("en0", "p2p0") if reuseport_socket_newer else ("p2p0", "en0")
+    first = udp6(0, older_device, reuseport=not reuseport_socket_newer)
+    port = first.getsockname()[1]
+    second = udp6(port, newer_device, reuseport=reuseport_socket_newer)
+    verdict, code = explain_json("--bind", "udp", f"[::]:{port}", "--reuseport")
+    real = real_bind("::", port, family=socket.AF_INET6, kind=socket.SOCK_DGRAM, reuseport=True)
+    assert real == "EADDRINUSE" and verdict["errno"] == real and code == 1
+    second.close()
+    first.close()

@@ -250,6 +250,8 @@ class Oracle:
 
     def add_time_wait(self, port):
         rng = self.rng
+        if rng.random() < 0.35:
+            return self.add_client_time_wait(port)
         address, connect_to, family, v6only = rng.choice([
             ("127.0.0.1", "127.0.0.1", 4, False), ("0.0.0.0", "127.0.0.1", 4, False), ("192.168.1.89", "192.168.1.89", 4, False),
             ("::1", "::1", 6, True), ("::", "::1", 6, False), ("::", "127.0.0.1", 6, False)])
@@ -262,6 +264,19 @@ class Oracle:
             self.log.append(f"  TIME_WAIT left on port {port} by a listener on {address} {options} (client {connect_to})")
         else:
             self.log.append(f"  (TIME_WAIT on {address}:{port} not made: {answer['errno']})")
+
+    def add_client_time_wait(self, port):
+        rng = self.rng
+        address, server = rng.choice([("127.0.0.1", "127.0.0.1"), ("127.0.0.2", "127.0.0.1"), ("192.168.1.89", "192.168.1.89"),
+                                      ("::1", "::1")])
+        options = {"reuseaddr": rng.random() < 0.5, "reuseport": rng.random() < 0.5}
+        answer = self.root.call("client_time_wait", address=address, connect_to=server, port=port, options=options)
+        if "ok" in answer:
+            # A client bound to a specific IPv6 address is IPv6-only, and its TIME_WAIT too.
+            self.time_waits.append(dict(options, v6only=":" in address, family=6 if ":" in address else 4))
+            self.log.append(f"  client-side TIME_WAIT left on {address}:{port} by a client with {options}")
+        else:
+            self.log.append(f"  (client TIME_WAIT on {address}:{port} not made: {answer['errno']})")
 
     def add_established(self, port):
         rng = self.rng
