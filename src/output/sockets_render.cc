@@ -52,7 +52,7 @@ std::string options_text(const SocketRecord& r) {
   if (!r.reuseaddr && !r.reuseport) names.push_back("reuse?");
   if (r.reuseaddr.value_or(false)) names.push_back("reuseaddr");
   if (r.reuseport.value_or(false)) names.push_back("reuseport");
-  if (r.v6only && r.family == AF_INET6) names.push_back("v6only");
+  if (r.v6only_known && r.v6only && r.family == AF_INET6) names.push_back("v6only");
   if (r.bound_device != 0) names.push_back("dev=" + interface_name(r.bound_device));
   return names.empty() ? "-" : fmt::format("{}", fmt::join(names, ","));
 }
@@ -160,7 +160,7 @@ nlohmann::ordered_json render_sockets_json(const std::vector<SocketRecord>& reco
     entry["uid"] = r.uid;
     if (r.protocol != Protocol::kUnix) {
       entry["bound_device"] = r.bound_device ? nlohmann::ordered_json(interface_name(r.bound_device)) : nlohmann::ordered_json(nullptr);
-      entry["v6only"] = r.family == AF_INET6 ? nlohmann::ordered_json(r.v6only) : nlohmann::ordered_json(nullptr);
+      entry["v6only"] = r.family == AF_INET6 && r.v6only_known ? nlohmann::ordered_json(r.v6only) : nlohmann::ordered_json(nullptr);
       entry["reuseaddr"] = r.reuseaddr ? nlohmann::ordered_json(*r.reuseaddr) : nlohmann::ordered_json(nullptr);
       entry["reuseport"] = r.reuseport ? nlohmann::ordered_json(*r.reuseport) : nlohmann::ordered_json(nullptr);
       entry["shared_listeners"] = shared[i];

@@ -59,6 +59,7 @@ SocketRecord parse_inet(const nlmsghdr& message, Protocol protocol) {
     uint16_t type = mnl_attr_get_type(attribute);
     if (type == INET_DIAG_SKV6ONLY && mnl_attr_get_payload_len(attribute) >= 1) {
       record.v6only = mnl_attr_get_u8(attribute) != 0;
+      record.v6only_known = true;
     } else if (type == INET_DIAG_PROTOCOL && mnl_attr_get_payload_len(attribute) >= 1) {
       record.type = mnl_attr_get_u8(attribute);
     }

@@ -1,5 +1,6 @@
 #include "sockets/owners.h"
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <unordered_map>
@@ -47,6 +48,12 @@ void read_reuse_flags(std::vector<SocketRecord>& records) {
     Result<int> reuseport = sys::get_socket_option(copy->get(), SOL_SOCKET, SO_REUSEPORT);
     if (reuseaddr) record.reuseaddr = *reuseaddr != 0;
     if (reuseport) record.reuseport = *reuseport != 0;
+    if (record.family == AF_INET6 && !record.v6only_known) {
+      if (Result<int> v6only = sys::get_socket_option(copy->get(), IPPROTO_IPV6, IPV6_V6ONLY)) {
+        record.v6only = *v6only != 0;
+        record.v6only_known = true;
+      }
+    }
   }
 }
 

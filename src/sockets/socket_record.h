@@ -36,7 +36,9 @@ struct SocketRecord {
   Endpoint local;              // IPv6 link-local addresses carry their scope
   Endpoint remote;             // unspecified address and port 0 when not connected
   uint32_t bound_device = 0;   // SO_BINDTODEVICE index, 0 when unbound
-  bool v6only = false;         // IPV6_V6ONLY (AF_INET6 only)
+  bool v6only = false;         // IPV6_V6ONLY (AF_INET6 only); meaningful only when v6only_known
+  // sock_diag reports IPV6_V6ONLY only for LISTEN and CLOSE sockets; others need the owner's fd.
+  bool v6only_known = false;
   uid_t uid = 0;               // the socket's owner uid (sk_uid)
   uint64_t inode = 0;
   uint64_t cookie = 0;

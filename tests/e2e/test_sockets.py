@@ -217,3 +217,15 @@ def test_proc_net_fallback_lists_the_same_inet_sockets(host):
         from_proc = run(sockscope("sockets", "--source=proc", *args))
         assert from_proc == (without_scope(from_diag[0]), from_diag[1], from_diag[2]), args
         assert from_proc[2] == 0
+
+
+def test_v6only_of_connected_ipv6_sockets_comes_from_the_owner(host):
+    # sock_diag leaves IPV6_V6ONLY out for connected sockets; the owner's descriptor has it.
+    entries = json.loads(run(sockscope("sockets", "--json", "-Pni6TCP"))[0])
+    connected = [e for e in entries if e["state"] == "ESTABLISHED"]
+    listening = {e["local"]["port"] for e in entries if e["state"] == "LISTEN" and e["local"]["address"] == "::1"}
+    assert len(connected) == 2
+    for entry in connected:
+        # The accepted socket inherits the [::1] listener's flag (a bind to a specific IPv6
+        # address sets it); the client was never bound, so its flag is off.
+        assert entry["v6only"] is (entry["local"]["port"] in listening), entry
