@@ -153,6 +153,23 @@ Result<std::vector<IpAddress>> parse_host(std::string_view host, std::string_vie
   return resolved;
 }
 
+// Calls visit(item, excluded) for each non-empty comma-separated item, "^" stripped; stops
+// at the first error.
+template <class Visit>
+Result<void> for_each_list_item(std::string_view text, Visit visit) {
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string_view item = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    start = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
+    if (item.empty()) continue;
+    bool exclude = item.starts_with('^');
+    Result<void> done = visit(exclude ? item.substr(1) : item, exclude);
+    if (!done) return done;
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string tcp_state_name(uint8_t state) {
@@ -248,48 +265,28 @@ Result<void> parse_state_spec(std::string_view text, Selection& selection) {
   std::string_view names = text.substr(colon + 1);
   if (names.empty()) return fail(fmt::format("no {} state names in: {}", protocol, text));
   if (equal_ignoring_case(protocol, "udp")) return fail(fmt::format("no UDP state names available: {}", text));
-  size_t start = 0;
-  while (start <= names.size()) {
-    size_t comma = names.find(',', start);
-    std::string_view name = names.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    start = comma == std::string_view::npos ? names.size() + 1 : comma + 1;
-    if (name.empty()) continue;
-    bool exclude = name.starts_with('^');
-    if (exclude) name.remove_prefix(1);
+  return for_each_list_item(names, [&](std::string_view name, bool exclude) -> Result<void> {
     auto found = std::find_if(kTcpStateNames.begin(), kTcpStateNames.end(),
                               [&](std::string_view known) { return !known.empty() && equal_ignoring_case(known, name); });
     if (found == kTcpStateNames.end()) return fail(fmt::format("unknown TCP state name: {}", name));
     uint32_t bit = 1u << (found - kTcpStateNames.begin());
     (exclude ? selection.tcp_exclude : selection.tcp_include) |= bit;
-  }
-  return {};
+    return {};
+  });
 }
 
 Result<void> parse_pid_list(std::string_view text, IncludeExclude<pid_t>& pids) {
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    std::string_view item = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    start = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
-    if (item.empty()) continue;
-    bool exclude = item.starts_with('^');
-    std::string_view number = exclude ? item.substr(1) : item;
+  return for_each_list_item(text, [&](std::string_view number, bool exclude) -> Result<void> {
     pid_t pid = 0;
-    if (!parse_decimal(number, pid)) return fail(fmt::format("illegal process ID: {}", item));
+    if (!parse_decimal(number, pid)) return fail(fmt::format("illegal process ID: {}{}", exclude ? "^" : "", number));
     (exclude ? pids.exclude : pids.include).push_back(pid);
-  }
-  return {};
+    return {};
+  });
 }
 
 Result<void> parse_user_list(std::string_view text, IncludeExclude<uid_t>& users) {
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    std::string_view item = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    start = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
-    if (item.empty()) continue;
-    bool exclude = item.starts_with('^');
-    std::string name(exclude ? item.substr(1) : item);
+  return for_each_list_item(text, [&](std::string_view item, bool exclude) -> Result<void> {
+    std::string name(item);
     uid_t uid = 0;
     if (!parse_decimal(std::string_view(name), uid)) {
       passwd* entry = getpwnam(name.c_str());
@@ -297,8 +294,8 @@ Result<void> parse_user_list(std::string_view text, IncludeExclude<uid_t>& users
       uid = entry->pw_uid;
     }
     (exclude ? users.exclude : users.include).push_back(uid);
-  }
-  return {};
+    return {};
+  });
 }
 
 void parse_command_list(std::string_view text, IncludeExclude<std::string>& commands) {
