@@ -175,11 +175,6 @@ Result<SocketsOptions> parse_options(int argc, char** argv) {
   return options;
 }
 
-bool owners_needed(const SocketsOptions& options) {
-  return options.view == View::kLsof || options.view == View::kFields || options.view == View::kPids ||
-         options.selection.needs_owners() || options.view == View::kTable || options.view == View::kJson;
-}
-
 // One listing; returns whether anything was listed.
 Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel) {
   const sockets::Selection& selection = options.selection;
@@ -198,7 +193,7 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
     if (sockets::socket_matches(selection, record)) records.push_back(std::move(record));
   }
   // A replayed dump comes from another time and namespace: this host's processes do not own it.
-  if (owners_needed(options) && !records.empty() && options.replay_path.empty()) {
+  if (!records.empty() && options.replay_path.empty()) {
     // With -a, named processes are all that can match: read only their descriptors.
     std::vector<pid_t> only;
     if (selection.and_mode && !selection.pids.include.empty()) only = selection.pids.include;

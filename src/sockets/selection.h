@@ -31,7 +31,6 @@ template <class T>
 struct IncludeExclude {
   std::vector<T> include;
   std::vector<T> exclude;
-  bool given() const { return !include.empty() || !exclude.empty(); }
 };
 
 struct Selection {
@@ -43,8 +42,6 @@ struct Selection {
   IncludeExclude<pid_t> pids;              // -p
   IncludeExclude<uid_t> users;             // -u
   IncludeExclude<std::string> commands;    // -c (prefix match)
-
-  bool needs_owners() const { return pids.given() || users.given() || commands.given(); }
 };
 
 // "-i" argument text (without "-i"); errors are lsof's words: "unknown protocol name (foo)".
