@@ -13,6 +13,12 @@
 namespace sockscope::netlink {
 namespace {
 
+// mnl_nlmsg_ok compares the length as a signed int, so a (replayed, hostile) length above 2 GiB
+// passes and the walk jumps out of the buffer; compare it unsigned as well.
+bool message_fits(const nlmsghdr* message, int remaining) {
+  return mnl_nlmsg_ok(message, remaining) && message->nlmsg_len <= static_cast<uint32_t>(remaining);
+}
+
 // Large enough for a busy sock_diag dump batch; the kernel fills up to ~32 KiB per recv.
 constexpr size_t kReceiveBufferSize = 1 << 16;
 
@@ -120,7 +126,7 @@ Result<void> Channel::dump(nlmsghdr& request, const MessageHandler& handler) {
     if (!received) return tl::unexpected(received.error());
     int remaining = static_cast<int>(*received);
     for (const nlmsghdr* message = reinterpret_cast<const nlmsghdr*>(buffer.data());
-         mnl_nlmsg_ok(message, remaining); message = mnl_nlmsg_next(message, &remaining)) {
+         message_fits(message, remaining); message = mnl_nlmsg_next(message, &remaining)) {
       // A replayed dump has the recording's sequence numbers; only live replies are checked.
       if (!replaying_ && !mnl_nlmsg_seq_ok(message, request.nlmsg_seq)) continue;
       if (message->nlmsg_type == NLMSG_DONE) return {};
@@ -147,7 +153,7 @@ Result<void> Channel::request(nlmsghdr& request) {
     Result<size_t> received = receive(buffer.data(), buffer.size());
     if (!received) return tl::unexpected(received.error());
     int remaining = static_cast<int>(*received);
-    for (const nlmsghdr* message = reinterpret_cast<const nlmsghdr*>(buffer.data()); mnl_nlmsg_ok(message, remaining);
+    for (const nlmsghdr* message = reinterpret_cast<const nlmsghdr*>(buffer.data()); message_fits(message, remaining);
          message = mnl_nlmsg_next(message, &remaining)) {
       if (!mnl_nlmsg_seq_ok(message, request.nlmsg_seq) || message->nlmsg_type != NLMSG_ERROR) continue;
       const nlmsgerr* error = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(message));
