@@ -11,24 +11,13 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "netlink/attributes.h"
+
 namespace sockscope::interfaces {
 namespace {
 
-// Walks the attributes that follow a fixed-size header in a message, or inside a nested one.
-template <class Visit>
-void for_each_attribute(const nlattr* first, const char* tail, Visit visit) {
-  for (const nlattr* attribute = first;
-       mnl_attr_ok(attribute, static_cast<int>(tail - reinterpret_cast<const char*>(attribute)));
-       attribute = mnl_attr_next(attribute)) {
-    visit(attribute);
-  }
-}
-
-template <class Visit>
-void for_each_attribute(const nlmsghdr& message, size_t header_size, Visit visit) {
-  for_each_attribute(static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(&message, header_size)),
-                     static_cast<const char*>(mnl_nlmsg_get_payload_tail(&message)), visit);
-}
+using netlink::for_each_attribute;
+using netlink::for_each_nested_attribute;
 
 std::vector<uint8_t> bytes_of(const nlattr* attribute) {
   const uint8_t* payload = static_cast<const uint8_t*>(mnl_attr_get_payload(attribute));
@@ -84,13 +73,9 @@ Interface parse_link(const nlmsghdr& message) {
         if (at_least(attribute, 4)) interface.master_index = static_cast<int>(mnl_attr_get_u32(attribute));
         break;
       case IFLA_PROP_LIST:
-        for_each_attribute(static_cast<const nlattr*>(mnl_attr_get_payload(attribute)),
-                           static_cast<const char*>(mnl_attr_get_payload(attribute)) + mnl_attr_get_payload_len(attribute),
-                           [&](const nlattr* property) {
-                             if (mnl_attr_get_type(property) == IFLA_ALT_IFNAME) {
-                               interface.altnames.push_back(string_of(property));
-                             }
-                           });
+        for_each_nested_attribute(attribute, [&](const nlattr* property) {
+          if (mnl_attr_get_type(property) == IFLA_ALT_IFNAME) interface.altnames.push_back(string_of(property));
+        });
         break;
       case IFLA_STATS64: {
         // Older kernels send a shorter struct; the fields they lack stay zero.

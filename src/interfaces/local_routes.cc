@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "netlink/attributes.h"
+
 namespace sockscope::interfaces {
 namespace {
 
@@ -27,11 +29,8 @@ std::optional<LocalRoute> parse_local_route(const nlmsghdr& message) {
   route.destination = IpAddress::any(AF_INET);
   route.prefix_length = info->rtm_dst_len;
   route.type = info->rtm_type;
-  const char* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(&message));
-  for (const nlattr* attribute = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(&message, sizeof(rtmsg)));
-       mnl_attr_ok(attribute, static_cast<int>(tail - reinterpret_cast<const char*>(attribute))); attribute = mnl_attr_next(attribute)) {
-    bool has_u32 = mnl_attr_get_payload_len(attribute) >= 4;
-    if (!has_u32) continue;
+  netlink::for_each_attribute(message, sizeof(rtmsg), [&](const nlattr* attribute) {
+    if (mnl_attr_get_payload_len(attribute) < 4) return;
     switch (mnl_attr_get_type(attribute)) {
       case RTA_DST: route.destination = ipv4_of(attribute); break;
       case RTA_PREFSRC: route.preferred_source = ipv4_of(attribute); break;
@@ -39,7 +38,7 @@ std::optional<LocalRoute> parse_local_route(const nlmsghdr& message) {
       case RTA_TABLE: table = mnl_attr_get_u32(attribute); break;  // the full id; rtm_table is 8 bits
       default: break;
     }
-  }
+  });
   if (table != RT_TABLE_LOCAL) return std::nullopt;
   return route;
 }

@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "netlink/attributes.h"
+
 namespace sockscope::netlink {
 namespace {
 
@@ -29,14 +31,11 @@ std::string extack_text(const nlmsghdr& message) {
   size_t offset = sizeof(nlmsgerr);
   if (!(message.nlmsg_flags & NLM_F_CAPPED)) offset += error->msg.nlmsg_len - sizeof(nlmsghdr);
   std::string text;
-  const char* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(&message));
-  for (const nlattr* attribute = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(&message, offset));
-       mnl_attr_ok(attribute, static_cast<int>(tail - reinterpret_cast<const char*>(attribute)));
-       attribute = mnl_attr_next(attribute)) {
+  for_each_attribute(message, offset, [&](const nlattr* attribute) {
     if (mnl_attr_get_type(attribute) == NLMSGERR_ATTR_MSG && mnl_attr_validate(attribute, MNL_TYPE_NUL_STRING) == 0) {
       text = mnl_attr_get_str(attribute);
     }
-  }
+  });
   return text;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 #include <tuple>
 
+#include "netlink/attributes.h"
 #include "procfs/net_tables.h"
 #include "sockets/diag_filter.h"
 
@@ -52,10 +53,7 @@ SocketRecord parse_inet(const nlmsghdr& message, Protocol protocol) {
   std::memcpy(&record.cookie, info->id.idiag_cookie, sizeof record.cookie);
   record.receive_queue = info->idiag_rqueue;
   record.send_queue = info->idiag_wqueue;
-  const char* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(&message));
-  for (const nlattr* attribute = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(&message, sizeof *info));
-       mnl_attr_ok(attribute, static_cast<int>(tail - reinterpret_cast<const char*>(attribute)));
-       attribute = mnl_attr_next(attribute)) {
+  netlink::for_each_attribute(message, sizeof *info, [&](const nlattr* attribute) {
     uint16_t type = mnl_attr_get_type(attribute);
     if (type == INET_DIAG_SKV6ONLY && mnl_attr_get_payload_len(attribute) >= 1) {
       record.v6only = mnl_attr_get_u8(attribute) != 0;
@@ -63,7 +61,7 @@ SocketRecord parse_inet(const nlmsghdr& message, Protocol protocol) {
     } else if (type == INET_DIAG_PROTOCOL && mnl_attr_get_payload_len(attribute) >= 1) {
       record.type = mnl_attr_get_u8(attribute);
     }
-  }
+  });
   return record;
 }
 
@@ -76,10 +74,7 @@ SocketRecord parse_unix(const nlmsghdr& message) {
   record.state = info->udiag_state;
   record.inode = info->udiag_ino;
   std::memcpy(&record.cookie, info->udiag_cookie, sizeof record.cookie);
-  const char* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(&message));
-  for (const nlattr* attribute = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(&message, sizeof *info));
-       mnl_attr_ok(attribute, static_cast<int>(tail - reinterpret_cast<const char*>(attribute)));
-       attribute = mnl_attr_next(attribute)) {
+  netlink::for_each_attribute(message, sizeof *info, [&](const nlattr* attribute) {
     uint16_t length = mnl_attr_get_payload_len(attribute);
     const char* payload = static_cast<const char*>(mnl_attr_get_payload(attribute));
     switch (mnl_attr_get_type(attribute)) {
@@ -107,7 +102,7 @@ SocketRecord parse_unix(const nlmsghdr& message) {
         break;
       default: break;
     }
-  }
+  });
   return record;
 }
 
