@@ -12,7 +12,6 @@
 #include "interfaces/collect.h"
 #include "netlink/channel.h"
 #include "procfs/sysctl.h"
-#include "sockets/collect.h"
 #include "sockets/owners.h"
 #include "sys/capabilities.h"
 #include "sys/pidfd.h"
@@ -146,20 +145,10 @@ Result<explain::HostState> collect_host_state(explain::Protocol protocol, uint16
   add_local_routes(*routes, host);
 
   if (port != 0) {
-    Result<netlink::Channel> diag = netlink::Channel::open(NETLINK_SOCK_DIAG);
-    if (!diag) return tl::unexpected(diag.error());
-    sockets::CollectRequest request;
-    request.tcp = protocol == explain::Protocol::kTcp;
-    request.udp = protocol == explain::Protocol::kUdp;
-    request.ports = {PortRange{port, port}};
-    Result<std::vector<sockets::SocketRecord>> records = sockets::collect_sockets(*diag, request);
+    Result<std::vector<sockets::SocketRecord>> records = sockets::collect_port_holders(
+        protocol == explain::Protocol::kTcp ? sockets::Protocol::kTcp : sockets::Protocol::kUdp, port);
     if (!records) return tl::unexpected(records.error());
-    // The port filter matches either end; only sockets bound to the port matter here.
-    std::erase_if(*records, [&](const sockets::SocketRecord& record) { return record.local.port != port; });
-    if (!records->empty()) {  // the owner join reads every process's fd table: skip it when nothing is there
-      sockets::attach_owners(*records);
-      sockets::read_reuse_flags(*records);
-    }
+    sockets::read_reuse_flags(*records);
     host.sockets = to_host_sockets(*records);
   }
 

@@ -12,7 +12,6 @@
 
 #include "core/endpoint.h"
 #include "interfaces/collect.h"
-#include "sockets/collect.h"
 #include "sockets/owners.h"
 #include "sockets/selection.h"
 
@@ -20,22 +19,11 @@ namespace sockscope::cli {
 
 namespace {
 
-// The sockets of this network namespace on port, with their owners.
+// The sockets of this network namespace on port, with their owners; none when unreadable.
 std::vector<sockets::SocketRecord> sockets_on_port(uint16_t port, bool udp) {
-  Result<netlink::Channel> channel = netlink::Channel::open(NETLINK_SOCK_DIAG);
-  if (!channel) return {};
-  sockets::CollectRequest request;
-  request.tcp = !udp;
-  request.udp = udp;
-  request.ports = {{port, port}};
-  Result<std::vector<sockets::SocketRecord>> records = sockets::collect_sockets(*channel, request);
-  if (!records) return {};
-  std::vector<sockets::SocketRecord> mine;
-  for (sockets::SocketRecord& record : *records) {
-    if (record.local.port == port) mine.push_back(std::move(record));
-  }
-  sockets::attach_owners(mine);
-  return mine;
+  Result<std::vector<sockets::SocketRecord>> records =
+      sockets::collect_port_holders(udp ? sockets::Protocol::kUdp : sockets::Protocol::kTcp, port);
+  return records ? std::move(*records) : std::vector<sockets::SocketRecord>();
 }
 
 std::string owner_text(const sockets::SocketRecord& record) {

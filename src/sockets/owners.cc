@@ -5,7 +5,9 @@
 
 #include <unordered_map>
 
+#include "netlink/channel.h"
 #include "procfs/socket_fds.h"
+#include "sockets/collect.h"
 #include "sys/pidfd.h"
 #include "sys/socket.h"
 
@@ -29,6 +31,22 @@ OwnerJoin attach_owners(std::vector<SocketRecord>& records, const std::string& p
     records[by_inode.at(fd.inode)].owners.push_back({fd.pid, process.command, process.uid, fd.fd, 'u'});
   }
   return {scan.unreadable};
+}
+
+Result<std::vector<SocketRecord>> collect_port_holders(Protocol protocol, uint16_t port) {
+  Result<netlink::Channel> channel = netlink::Channel::open(NETLINK_SOCK_DIAG);
+  if (!channel) return tl::unexpected(channel.error());
+  CollectRequest request;
+  request.tcp = protocol == Protocol::kTcp;
+  request.udp = protocol == Protocol::kUdp;
+  request.ports = {{port, port}};
+  Result<std::vector<SocketRecord>> records = collect_sockets(*channel, request);
+  if (!records) return records;
+  // The kernel's port filter matches either end; only sockets bound to the port hold it.
+  std::erase_if(*records, [&](const SocketRecord& record) { return record.local.port != port; });
+  // The owner join reads every process's descriptors: skip it when there is nothing to own.
+  if (!records->empty()) attach_owners(*records);
+  return records;
 }
 
 void read_reuse_flags(std::vector<SocketRecord>& records) {

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "sockets/socket_record.h"
 
 namespace sockscope::sockets {
@@ -16,6 +17,10 @@ struct OwnerJoin {
 // narrows the scan when the selection names its processes.
 OwnerJoin attach_owners(std::vector<SocketRecord>& records, const std::string& proc_root = "/proc",
                         const std::vector<pid_t>& only_pids = {});
+
+// The TCP (or UDP) sockets of this network namespace bound to local port, with their owners:
+// what "who holds this port" questions need (nc's hints, explain).
+Result<std::vector<SocketRecord>> collect_port_holders(Protocol protocol, uint16_t port);
 
 // Reads SO_REUSEADDR and SO_REUSEPORT of every record with a live owner, through a
 // duplicate of the owner's descriptor (pidfd_getfd; needs ptrace rights over the owner).
