@@ -7,22 +7,15 @@
 
 #include <algorithm>
 #include <memory>
-#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
 
+#include "core/decimal.h"
 #include "core/unique_fd.h"
 
 namespace sockscope::procfs {
 namespace {
-
-template <class Number>
-bool parse_decimal(std::string_view text, Number& value) {
-  if (text.empty()) return false;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return error == std::errc() && end == text.data() + text.size();
-}
 
 struct DirCloser {
   void operator()(DIR* dir) const { closedir(dir); }

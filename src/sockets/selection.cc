@@ -6,10 +6,10 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <charconv>
 
 #include <fmt/format.h>
 
+#include "core/decimal.h"
 #include "core/services.h"
 
 namespace sockscope::sockets {
@@ -27,13 +27,6 @@ std::string lower(std::string_view text) {
 }
 
 bool equal_ignoring_case(std::string_view a, std::string_view b) { return lower(a) == lower(b); }
-
-template <class Number>
-bool parse_decimal(std::string_view text, Number& value) {
-  if (text.empty()) return false;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return error == std::errc() && end == text.data() + text.size();
-}
 
 bool all_digits(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); });
