@@ -2,7 +2,6 @@
 
 #include <netdb.h>
 #include <netinet/tcp.h>
-#include <pwd.h>
 
 #include <algorithm>
 #include <map>
@@ -11,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/services.h"
+#include "output/user_names.h"
 #include "sockets/selection.h"
 
 namespace sockscope::output {
@@ -29,16 +29,8 @@ constexpr size_t kNumericUserWidth = 8;
 std::string fd_text(int fd) { return fd < 10000 ? std::to_string(fd) : fmt::format("*{:03}", fd % 1000); }
 
 std::string user_text(uid_t uid, bool numeric) {
-  static std::map<uid_t, std::string> names;
-  if (!numeric) {
-    auto known = names.find(uid);
-    if (known == names.end()) {
-      passwd* entry = getpwuid(uid);
-      known = names.emplace(uid, entry != nullptr ? entry->pw_name : "").first;
-    }
-    if (!known->second.empty()) return known->second;
-  }
-  return fmt::format("{:>{}}", uid, kNumericUserWidth);
+  std::optional<std::string> name = numeric ? std::nullopt : login_name(uid);
+  return name ? *name : fmt::format("{:>{}}", uid, kNumericUserWidth);
 }
 
 std::string host_text(const IpAddress& address, bool numeric) {
@@ -194,12 +186,7 @@ std::string render_lsof_fields(const std::vector<LsofRow>& rows, const LsofNamin
       if (has('c')) field('c', owner.command);
       if (has('u')) field('u', std::to_string(owner.uid));
       if (has('L')) {
-        std::string login = user_text(owner.uid, false);
-        if (login.find_first_not_of(' ') != std::string::npos && !std::all_of(login.begin(), login.end(), [](char c) {
-              return c == ' ' || (c >= '0' && c <= '9');
-            })) {
-          field('L', login);
-        }
+        if (std::optional<std::string> name = login_name(owner.uid)) field('L', *name);
       }
       if (nul_terminated) out += '\n';
     }

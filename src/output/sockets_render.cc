@@ -1,7 +1,6 @@
 #include "output/sockets_render.h"
 
 #include <netinet/tcp.h>
-#include <pwd.h>
 
 #include <algorithm>
 #include <functional>
@@ -10,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "output/user_names.h"
 #include "sockets/selection.h"
 
 namespace sockscope::output {
@@ -57,10 +57,7 @@ std::string options_text(const SocketRecord& r) {
   return names.empty() ? "-" : fmt::format("{}", fmt::join(names, ","));
 }
 
-std::string user_name(uid_t uid) {
-  passwd* entry = getpwuid(uid);
-  return entry != nullptr ? entry->pw_name : std::to_string(uid);
-}
+std::string user_name(uid_t uid) { return login_name(uid).value_or(std::to_string(uid)); }
 
 std::string process_text(const SocketRecord& r) {
   std::vector<std::string> owners;
