@@ -224,13 +224,7 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
         }
       }
     }
-    std::vector<output::LsofRow> rows;
-    for (const sockets::SocketRecord& record : records) {
-      for (const sockets::Owner& owner : record.owners) {
-        if (sockets::row_matches(selection, record, &owner)) rows.push_back({&record, &owner});
-      }
-    }
-    output::sort_lsof_rows(rows);
+    std::vector<output::LsofRow> rows = output::select_lsof_rows(records, selection);
     std::vector<std::pair<const sockets::SocketRecord*, const sockets::Owner*>> pairs;
     for (const output::LsofRow& row : rows) pairs.emplace_back(row.record, row.owner);
     bool all_found = sockets::every_item_found(selection, pairs, [](pid_t pid) {

@@ -116,10 +116,17 @@ Cells cells_of(const LsofRow& row, const LsofNaming& naming) {
 
 }  // namespace
 
-void sort_lsof_rows(std::vector<LsofRow>& rows) {
+std::vector<LsofRow> select_lsof_rows(const std::vector<SocketRecord>& records, const sockets::Selection& selection) {
+  std::vector<LsofRow> rows;
+  for (const SocketRecord& record : records) {
+    for (const sockets::Owner& owner : record.owners) {
+      if (sockets::row_matches(selection, record, &owner)) rows.push_back({&record, &owner});
+    }
+  }
   std::stable_sort(rows.begin(), rows.end(), [](const LsofRow& a, const LsofRow& b) {
     return std::pair(a.owner->pid, a.owner->fd) < std::pair(b.owner->pid, b.owner->fd);
   });
+  return rows;
 }
 
 std::string lsof_address_name(const SocketRecord& record, const LsofNaming& naming) {

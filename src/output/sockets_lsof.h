@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sockets/selection.h"
 #include "sockets/socket_record.h"
 
 namespace sockscope::output {
@@ -22,8 +23,9 @@ struct LsofNaming {
   bool numeric_users = false;  // -l
 };
 
-// Rows in lsof's order: by PID, then by descriptor.
-void sort_lsof_rows(std::vector<LsofRow>& rows);
+// Every (socket, owner) pair the selection keeps, in lsof's order: by PID, then descriptor.
+std::vector<LsofRow> select_lsof_rows(const std::vector<sockets::SocketRecord>& records,
+                                      const sockets::Selection& selection);
 
 // The column listing with its header; empty when there are no rows.
 std::string render_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming);

@@ -1,6 +1,7 @@
 #include "tour/tour.h"
 
 #include <fcntl.h>
+#include <net/if.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -153,7 +154,7 @@ void show_interfaces() {
   if (!all) return note(all.error().message());
   std::vector<interfaces::Interface> up;
   for (const interfaces::Interface& interface : *all) {
-    if (interface.flags & 1) up.push_back(interface);  // IFF_UP, as ifconfig -u
+    if (interface.flags & IFF_UP) up.push_back(interface);  // as ifconfig -u
   }
   fmt::print("{}", output::render_interfaces_text(up, false));
 }
@@ -167,13 +168,7 @@ void show_sockets(uint16_t port) {
   Result<std::vector<sockets::SocketRecord>> records = sockets::collect_sockets(*channel, sockets::to_collect_request(selection));
   if (!records) return note(records.error().message());
   sockets::attach_owners(*records);
-  std::vector<output::LsofRow> rows;
-  for (const sockets::SocketRecord& record : *records) {
-    for (const sockets::Owner& owner : record.owners) {
-      if (sockets::row_matches(selection, record, &owner)) rows.push_back({&record, &owner});
-    }
-  }
-  output::sort_lsof_rows(rows);
+  std::vector<output::LsofRow> rows = output::select_lsof_rows(*records, selection);
   fmt::print("{}", output::render_lsof(rows, {.numeric_hosts = true, .numeric_ports = true}));
 }
 
