@@ -112,7 +112,7 @@ Result<SocketsOptions> parse_options(int argc, char** argv) {
         case 'i': {
           options.selection.inet_given = true;
           std::string_view text = optional_argument(argc, argv, i, attached).value_or("");
-          Result<sockets::InetSpec> spec = sockets::parse_inet_spec(text, options.naming.numeric_hosts);
+          Result<sockets::InetSpec> spec = sockets::parse_inet_spec(text);
           if (!spec) return tl::unexpected(spec.error());
           options.selection.inet.push_back(*spec);
           break;

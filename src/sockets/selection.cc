@@ -176,7 +176,7 @@ std::string unix_state_name(const SocketRecord& record) {
   return "UNCONNECTED";
 }
 
-Result<InetSpec> parse_inet_spec(std::string_view text, bool) {
+Result<InetSpec> parse_inet_spec(std::string_view text) {
   InetSpec spec;
   std::string_view rest = text;
   if (!rest.empty() && (rest[0] == '4' || rest[0] == '6')) {

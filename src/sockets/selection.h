@@ -44,8 +44,9 @@ struct Selection {
   IncludeExclude<std::string> commands;    // -c (prefix match)
 };
 
-// "-i" argument text (without "-i"); errors are lsof's words: "unknown protocol name (foo)".
-Result<InetSpec> parse_inet_spec(std::string_view text, bool numeric_hosts);
+// "-i" argument text (without "-i"); host names are resolved (lsof does so even with -n);
+// errors are lsof's words: "unknown protocol name (foo)".
+Result<InetSpec> parse_inet_spec(std::string_view text);
 // "-s" argument "TCP:LISTEN,^ESTABLISHED" added to selection.
 Result<void> parse_state_spec(std::string_view text, Selection& selection);
 Result<void> parse_pid_list(std::string_view text, IncludeExclude<pid_t>& pids);

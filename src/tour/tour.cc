@@ -164,7 +164,7 @@ void show_sockets(uint16_t port) {
   if (!channel) return note(channel.error().message());
   sockets::Selection selection;
   selection.inet_given = true;
-  selection.inet.push_back(*sockets::parse_inet_spec(fmt::format(":{}", port), true));
+  selection.inet.push_back(*sockets::parse_inet_spec(fmt::format(":{}", port)));
   Result<std::vector<sockets::SocketRecord>> records = sockets::collect_sockets(*channel, sockets::to_collect_request(selection));
   if (!records) return note(records.error().message());
   sockets::attach_owners(*records);
