@@ -76,7 +76,6 @@ std::string_view node_text(const SocketRecord& record) {
   switch (record.protocol) {
     case Protocol::kTcp: return "TCP";
     case Protocol::kUdp: return "UDP";
-    case Protocol::kRaw: return "RAW";
     case Protocol::kUnix: return "";
   }
   return "";

@@ -89,7 +89,7 @@ const std::vector<Column>& table_columns() {
 }  // namespace
 
 std::string protocol_name(const SocketRecord& r) {
-  std::string base = r.protocol == Protocol::kTcp ? "tcp" : r.protocol == Protocol::kUdp ? "udp" : r.protocol == Protocol::kRaw ? "raw" : "unix";
+  std::string base = r.protocol == Protocol::kTcp ? "tcp" : r.protocol == Protocol::kUdp ? "udp" : "unix";
   return r.family == AF_INET6 ? base + "6" : base;
 }
 
@@ -140,7 +140,7 @@ nlohmann::ordered_json render_sockets_json(const std::vector<SocketRecord>& reco
   for (size_t i = 0; i < records.size(); ++i) {
     const SocketRecord& r = records[i];
     nlohmann::ordered_json entry;
-    entry["protocol"] = r.protocol == Protocol::kTcp ? "tcp" : r.protocol == Protocol::kUdp ? "udp" : r.protocol == Protocol::kRaw ? "raw" : "unix";
+    entry["protocol"] = r.protocol == Protocol::kTcp ? "tcp" : r.protocol == Protocol::kUdp ? "udp" : "unix";
     entry["family"] = r.family == AF_INET6 ? "inet6" : r.family == AF_INET ? "inet" : "unix";
     entry["state"] = state_text(r);
     if (r.protocol == Protocol::kUnix) {

@@ -58,8 +58,6 @@ SocketRecord parse_inet(const nlmsghdr& message, Protocol protocol) {
     if (type == INET_DIAG_SKV6ONLY && mnl_attr_get_payload_len(attribute) >= 1) {
       record.v6only = mnl_attr_get_u8(attribute) != 0;
       record.v6only_known = true;
-    } else if (type == INET_DIAG_PROTOCOL && mnl_attr_get_payload_len(attribute) >= 1) {
-      record.type = mnl_attr_get_u8(attribute);
     }
   });
   return record;
@@ -114,13 +112,8 @@ Result<void> dump_inet(netlink::Channel& channel, int family, Protocol protocol,
   request->nlmsg_type = SOCK_DIAG_BY_FAMILY;
   auto* diag = static_cast<inet_diag_req_v2*>(mnl_nlmsg_put_extra_header(request, sizeof(inet_diag_req_v2)));
   diag->sdiag_family = static_cast<uint8_t>(family);
-  diag->sdiag_protocol = protocol == Protocol::kTcp ? IPPROTO_TCP : protocol == Protocol::kUdp ? IPPROTO_UDP : IPPROTO_RAW;
+  diag->sdiag_protocol = protocol == Protocol::kTcp ? IPPROTO_TCP : IPPROTO_UDP;
   diag->idiag_states = states;
-  if (protocol == Protocol::kRaw) {
-    // RAW sockets are found by their IP protocol; IPPROTO_RAW in the request plus the
-    // INET_DIAG_REQ_PROTOCOL attribute 255 ("any") is what the kernel's raw_diag expects.
-    mnl_attr_put_u32(request, INET_DIAG_REQ_PROTOCOL, IPPROTO_RAW);
-  }
   if (!filter.empty()) mnl_attr_put(request, INET_DIAG_REQ_BYTECODE, filter.size(), filter.data());
   return channel.dump(*request, [&](const nlmsghdr& message) -> Result<void> {
     if (message.nlmsg_type == SOCK_DIAG_BY_FAMILY) out.push_back(parse_inet(message, protocol));
@@ -156,12 +149,10 @@ Result<std::vector<SocketRecord>> collect_sockets(netlink::Channel& channel, con
     uint32_t states;
   };
   for (const Wanted& wanted : {Wanted{request.tcp, Protocol::kTcp, request.states},
-                               Wanted{request.udp, Protocol::kUdp, request.states}, Wanted{request.raw, Protocol::kRaw, ~0u}}) {
+                               Wanted{request.udp, Protocol::kUdp, request.states}}) {
     if (!wanted.on) continue;
     for (int family : families) {
       Result<void> done = dump_inet(channel, family, wanted.protocol, wanted.states, filter, records);
-      // RAW diagnostics are a module of their own (raw_diag); its absence is not an error.
-      if (!done && wanted.protocol == Protocol::kRaw && done.error().code == ENOENT) continue;
       if (!done) return tl::unexpected(done.error());
     }
   }

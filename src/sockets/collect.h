@@ -1,4 +1,4 @@
-// collect_sockets: TCP, UDP and RAW sockets (IPv4 and IPv6) from NETLINK_SOCK_DIAG's inet_diag,
+// collect_sockets: TCP and UDP sockets (IPv4 and IPv6) from NETLINK_SOCK_DIAG's inet_diag,
 // UNIX sockets from unix_diag. The kernel filters by protocol, family, state and port, so
 // on a host with 100k sockets only the matching ones cross into user space.
 #pragma once
@@ -14,13 +14,13 @@
 namespace sockscope::sockets {
 
 struct CollectRequest {
-  bool tcp = true, udp = true, raw = false, unix_domain = false;
+  bool tcp = true, udp = true, unix_domain = false;
   bool ipv4 = true, ipv6 = true;
   uint32_t states = ~0u;           // bit (1 << TCP_*) per state wanted (UDP uses the same numbers)
   std::vector<PortRange> ports;    // either end's port in one of these; empty: any port
 };
 
-// Records in dump order (TCP v4, TCP v6, UDP v4, UDP v6, RAW v4, RAW v6, UNIX), without owners.
+// Records in dump order (TCP v4, TCP v6, UDP v4, UDP v6, UNIX), without owners.
 Result<std::vector<SocketRecord>> collect_sockets(netlink::Channel& channel, const CollectRequest& request);
 
 // The same TCP and UDP records from /proc/net (root: normally "/proc"), for kernels without

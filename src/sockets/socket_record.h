@@ -13,7 +13,7 @@
 
 namespace sockscope::sockets {
 
-enum class Protocol : uint8_t { kTcp, kUdp, kRaw, kUnix };
+enum class Protocol : uint8_t { kTcp, kUdp, kUnix };
 
 // A process that has the socket open, with the descriptor it holds it as.
 struct Owner {
@@ -31,7 +31,7 @@ struct Owner {
 struct SocketRecord {
   Protocol protocol = Protocol::kTcp;
   int family = AF_INET;        // AF_INET, AF_INET6 or AF_UNIX
-  int type = 0;                // SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET (UNIX); the IP protocol for RAW
+  int type = 0;                // UNIX: SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET
   uint8_t state = 0;           // the kernel's TCP_* numbering (TCP_LISTEN = 10, TCP_CLOSE = 7, ...)
   Endpoint local;              // IPv6 link-local addresses carry their scope
   Endpoint remote;             // unspecified address and port 0 when not connected
