@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "interfaces/local_routes.h"
+#include "netlink/attributes.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace sockscope;
@@ -17,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<nlmsghdr> storage(size / sizeof(nlmsghdr) + 1);
   std::memcpy(storage.data(), data, size);
   const nlmsghdr* message = storage.data();
-  if (!mnl_nlmsg_ok(message, static_cast<int>(size))) return 0;
+  if (size > INT32_MAX || !netlink::message_fits(message, static_cast<int>(size))) return 0;
   if (std::optional<interfaces::LocalRoute> route = interfaces::parse_local_route(*message)) {
     SOCKSCOPE_CHECK(route->destination.family == AF_INET);
     SOCKSCOPE_CHECK(route->type == RTN_LOCAL || route->type == RTN_BROADCAST || route->type == RTN_MULTICAST);

@@ -1,13 +1,22 @@
-// Walking netlink attributes: those after a message's fixed-size header, or those nested in
-// one attribute. Every parser of dumps uses these, so the bounds checks live in one place.
+// Walking netlink messages and attributes: whether a message fits its buffer, the attributes
+// after a message's fixed-size header, or those nested in one attribute. Every parser of dumps
+// uses these, so the bounds checks live in one place.
 #pragma once
 
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
 
 #include <cstddef>
+#include <cstdint>
 
 namespace sockscope::netlink {
+
+// Whether message, with remaining bytes of buffer from its start, is whole. mnl_nlmsg_ok
+// compares the length as a signed int, so a (replayed, hostile) length above 2 GiB passes and
+// the walk jumps out of the buffer; compare it unsigned as well.
+inline bool message_fits(const nlmsghdr* message, int remaining) {
+  return mnl_nlmsg_ok(message, remaining) && message->nlmsg_len <= static_cast<uint32_t>(remaining);
+}
 
 // Calls visit(const nlattr*) for each well-formed attribute from first up to tail.
 template <class Visit>

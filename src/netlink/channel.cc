@@ -15,12 +15,6 @@
 namespace sockscope::netlink {
 namespace {
 
-// mnl_nlmsg_ok compares the length as a signed int, so a (replayed, hostile) length above 2 GiB
-// passes and the walk jumps out of the buffer; compare it unsigned as well.
-bool message_fits(const nlmsghdr* message, int remaining) {
-  return mnl_nlmsg_ok(message, remaining) && message->nlmsg_len <= static_cast<uint32_t>(remaining);
-}
-
 // Large enough for a busy sock_diag dump batch; the kernel fills up to ~32 KiB per recv.
 constexpr size_t kReceiveBufferSize = 1 << 16;
 
