@@ -45,6 +45,7 @@ struct SocketsOptions {
   std::string record_path;          // --record=FILE: keep the kernel's replies (for golden tests)
   std::string replay_path;          // --replay=FILE: answer from such a file; no owners then
   bool from_proc = false;           // --source=proc: read /proc/net as on kernels without sock_diag
+  sockets::OwnerSource owners = sockets::OwnerSource::kAny;  // --owners=proc|bpf, to compare the two
 };
 
 void complain(const std::string& line) { fmt::print(stderr, "{} sockets: {}\n", program_name(), line); }
@@ -82,6 +83,8 @@ Result<SocketsOptions> parse_options(int argc, char** argv) {
     if (arg.starts_with("--record=")) { options.record_path = std::string(arg.substr(9)); continue; }
     if (arg.starts_with("--replay=")) { options.replay_path = std::string(arg.substr(9)); continue; }
     if (arg == "--source=proc") { options.from_proc = true; continue; }
+    if (arg == "--owners=proc") { options.owners = sockets::OwnerSource::kProc; continue; }
+    if (arg == "--owners=bpf") { options.owners = sockets::OwnerSource::kBpf; continue; }
     if (arg == "-h" || arg == "-?" || arg == "--help") { print_sockets_help(); std::exit(0); }
     if (arg.starts_with("+r")) {
       options.repeat_until_empty = true;
@@ -197,11 +200,12 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
     // With -a, named processes are all that can match: read only their descriptors.
     std::vector<pid_t> only;
     if (selection.and_mode && !selection.pids.include.empty()) only = selection.pids.include;
-    sockets::OwnerJoin join = sockets::attach_owners(records, "/proc", only);
-    if (join.unreadable_processes > 0 && options.warnings && geteuid() != 0) {
+    Result<sockets::OwnerJoin> join = sockets::attach_owners(records, options.owners, only);
+    if (!join) return tl::unexpected(join.error());
+    if (join->unreadable_processes > 0 && options.warnings && geteuid() != 0) {
       complain(fmt::format("the descriptors of {} processes of other users could not be read; their sockets "
                            "show no owner (run as root to see them)",
-                           join.unreadable_processes));
+                           join->unreadable_processes));
     }
   }
   bool lsof_like = options.view == View::kLsof || options.view == View::kFields || options.view == View::kPids;
@@ -286,7 +290,9 @@ void print_sockets_help() {
       "  -r SECS   list again every SECS seconds (+r: until nothing is listed)\n"
       "  --table   a table for people: protocol, local, peer, state, SO_REUSEADDR/SO_REUSEPORT, owners,\n"
       "            and listeners that share one address:port marked '(1 of N)'\n"
-      "  --json    one object per socket, with the same facts\n\n"
+      "  --json    one object per socket, with the same facts\n"
+      "  --owners=proc|bpf  read process descriptors from /proc/*/fd, or with a BPF iterator (root);\n"
+      "            by default the iterator where it loads, /proc otherwise\n\n"
       "Exit status: 0 something was listed, 1 nothing matched or an error (as lsof).\n",
       program_name());
 }

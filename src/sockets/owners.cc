@@ -1,36 +1,71 @@
 #include "sockets/owners.h"
 
+#include <linux/capability.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <unordered_map>
 
+#include "bpf/socket_fd_iterator.h"
 #include "netlink/channel.h"
 #include "procfs/socket_fds.h"
 #include "sockets/collect.h"
+#include "sys/capabilities.h"
 #include "sys/pidfd.h"
 #include "sys/socket.h"
 
 namespace sockscope::sockets {
+namespace {
 
-OwnerJoin attach_owners(std::vector<SocketRecord>& records, const std::string& proc_root,
-                        const std::vector<pid_t>& only_pids) {
+// Loading a tracing program takes CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN; without them
+// the attempt would only cost time (libbpf parses the kernel's BTF before the kernel says no).
+bool may_load_bpf() {
+  auto has = [](int capability) { return sys::has_effective_capability(capability).value_or(false); };
+  return has(CAP_SYS_ADMIN) || (has(CAP_BPF) && has(CAP_PERFMON));
+}
+
+}  // namespace
+
+Result<OwnerJoin> attach_owners(std::vector<SocketRecord>& records, OwnerSource source,
+                                const std::vector<pid_t>& only_pids) {
   std::unordered_map<uint64_t, size_t> by_inode;
   by_inode.reserve(records.size());
   for (size_t i = 0; i < records.size(); ++i) {
     if (records[i].inode != 0) by_inode.emplace(records[i].inode, i);
   }
-  procfs::SocketFdScan scan = procfs::scan_socket_fds(
-      proc_root, [&](uint64_t inode) { return by_inode.count(inode) != 0; }, only_pids);
+  auto wanted = [&](uint64_t inode) { return by_inode.count(inode) != 0; };
 
+  OwnerJoin join;
+  std::vector<procfs::SocketFd> fds;
+  bool try_bpf = source == OwnerSource::kBpf || (source == OwnerSource::kAny && only_pids.empty() && may_load_bpf());
+  if (try_bpf) {
+    Result<std::vector<procfs::SocketFd>> every = bpf::iterate_socket_fds();
+    if (every) {
+      join.used = OwnerSource::kBpf;
+      std::erase_if(*every, [&](const procfs::SocketFd& fd) { return !wanted(fd.inode); });
+      fds = std::move(*every);
+    } else if (source == OwnerSource::kBpf) {
+      return tl::unexpected(every.error());
+    }
+  }
+  if (join.used != OwnerSource::kBpf) {
+    procfs::SocketFdScan scan = procfs::scan_socket_fds("/proc", wanted, only_pids);
+    join.unreadable_processes = scan.unreadable;
+    fds = std::move(scan.fds);
+  }
+
+  std::vector<pid_t> named = only_pids;
+  std::sort(named.begin(), named.end());
   std::unordered_map<pid_t, procfs::ProcessInfo> processes;
-  for (const procfs::SocketFd& fd : scan.fds) {
+  for (const procfs::SocketFd& fd : fds) {
+    if (!named.empty() && !std::binary_search(named.begin(), named.end(), fd.pid)) continue;
     auto known = processes.find(fd.pid);
-    if (known == processes.end()) known = processes.emplace(fd.pid, procfs::read_process_info(proc_root, fd.pid)).first;
+    if (known == processes.end()) known = processes.emplace(fd.pid, procfs::read_process_info("/proc", fd.pid)).first;
     const procfs::ProcessInfo& process = known->second;
     records[by_inode.at(fd.inode)].owners.push_back({fd.pid, process.command, process.uid, fd.fd, 'u'});
   }
-  return {scan.unreadable};
+  return join;
 }
 
 Result<std::vector<SocketRecord>> collect_port_holders(Protocol protocol, uint16_t port) {

@@ -1,4 +1,5 @@
-// Joins processes to sockets: one pass over /proc/*/fd fills each record's owners.
+// Joins processes to sockets: one pass over every process's descriptors (a BPF iterator, or
+// /proc/*/fd) fills each record's owners.
 #pragma once
 
 #include <string>
@@ -9,14 +10,19 @@
 
 namespace sockscope::sockets {
 
+// Where the descriptors are read from. kAny takes the BPF iterator where it can be loaded
+// (root, BTF, the initial pid namespace) and no pids are named, and /proc otherwise.
+enum class OwnerSource { kAny, kProc, kBpf };
+
 struct OwnerJoin {
   size_t unreadable_processes = 0;  // fd tables we could not read (other users' without root)
+  OwnerSource used = OwnerSource::kProc;
 };
 
-// Fills owners of every record from the processes under proc_root ("/proc"); only_pids
-// narrows the scan when the selection names its processes.
-OwnerJoin attach_owners(std::vector<SocketRecord>& records, const std::string& proc_root = "/proc",
-                        const std::vector<pid_t>& only_pids = {});
+// Fills owners of every record; only_pids narrows the scan when the selection names its
+// processes. Fails only when kBpf is asked for and the iterator cannot run.
+Result<OwnerJoin> attach_owners(std::vector<SocketRecord>& records, OwnerSource source = OwnerSource::kAny,
+                                const std::vector<pid_t>& only_pids = {});
 
 // The TCP (or UDP) sockets of this network namespace bound to local port, with their owners:
 // what "who holds this port" questions need (nc's hints, explain).

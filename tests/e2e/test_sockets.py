@@ -219,6 +219,20 @@ def test_proc_net_fallback_lists_the_same_inet_sockets(host):
         assert from_proc[2] == 0
 
 
+def test_bpf_iterator_and_proc_scan_find_the_same_owners(host):
+    # The default reads descriptors with the BPF iterator where it loads; /proc/*/fd is the
+    # fallback. Both must name the same processes and descriptors for every selection.
+    probe = run(sockscope("sockets", "--owners=bpf", "-Pn", "-i", f":{host.port}"))
+    if probe[2] != 0:
+        pytest.skip(f"the BPF iterator does not load here: {probe[1].decode().strip()}")
+    for args in selection_forms(host):
+        from_bpf = run(sockscope("sockets", "--owners=bpf", *args))
+        from_proc = run(sockscope("sockets", "--owners=proc", *args))
+        assert from_bpf == from_proc, args
+    pids = run(sockscope("sockets", "--owners=bpf", "-t", "-i", f":{host.port}"))[0].split()
+    assert sorted(pids) == sorted([str(host.nc_specific.pid).encode(), str(host.nc_wildcard.pid).encode()])
+
+
 def test_v6only_of_connected_ipv6_sockets_comes_from_the_owner(host):
     # sock_diag leaves IPV6_V6ONLY out for connected sockets; the owner's descriptor has it.
     entries = json.loads(run(sockscope("sockets", "--json", "-Pni6TCP"))[0])
