@@ -1,5 +1,6 @@
 #include "relay/pump.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -10,120 +11,88 @@
 #include <thread>
 #include <vector>
 
-#include <fmt/format.h>
-
+#include "relay/stage.h"
 #include "sys/socket.h"
 #include "sys/splice.h"
 
 namespace sockscope::relay {
 namespace {
 
-constexpr size_t kBufferSize = 1 << 16;
+constexpr size_t kCopyChunk = 1 << 16;
+// The most one sendfile() call may queue: the non-blocking socket takes what fits anyway.
+constexpr size_t kSendfileChunk = 4 << 20;
 constexpr unsigned char kTelnetIac = 255;
 constexpr unsigned char kTelnetDont = 254;
 constexpr unsigned char kTelnetDo = 253;
 constexpr unsigned char kTelnetWont = 252;
 constexpr unsigned char kTelnetWill = 251;
 
-// Bytes read from one side and not yet written to the other.
-struct Buffer {
-  std::vector<char> data;
-  size_t begin = 0;
-  bool empty() const { return begin == data.size(); }
-  size_t pending() const { return data.size() - begin; }
-  void clear() {
-    data.clear();
-    begin = 0;
-  }
-};
-
-// One direction's bytes in flight: in a kernel pipe (splice, no copies) while both of its
-// fds allow it, else in a user-space buffer. A stage is filled only when it is empty.
-struct Stage {
-  Buffer buffer;
-  std::optional<sys::Pipe> pipe;
-  size_t in_pipe = 0;
-
-  bool empty() const { return buffer.empty() && in_pipe == 0; }
-  size_t pending() const { return buffer.pending() + in_pipe; }
-
-  // Moves what is left in the pipe into the buffer and stops splicing (an fd refused it).
-  void stop_splicing() {
-    while (in_pipe > 0) {
-      size_t old_size = buffer.data.size();
-      buffer.data.resize(old_size + in_pipe);
-      ssize_t got = ::read(pipe->read_end.get(), buffer.data.data() + old_size, in_pipe);
-      buffer.data.resize(old_size + static_cast<size_t>(std::max<ssize_t>(got, 0)));
-      if (got <= 0) break;
-      in_pipe -= static_cast<size_t>(got);
-    }
-    pipe.reset();
-  }
-};
-
-enum class Fill { kData, kEnd, kRetry, kError };
-
-// Reads what source has now into an empty stage.
-Fill fill(Stage& stage, int source, std::vector<char>& chunk, bool socket, size_t* count) {
-  if (stage.pipe) {
-    Result<size_t> moved = sys::splice_move(source, stage.pipe->write_end.get(), stage.pipe->capacity);
-    if (moved) {
-      stage.in_pipe = *moved;
-      *count = *moved;
-      return *moved == 0 ? Fill::kEnd : Fill::kData;
-    }
-    if (moved.error().code == EAGAIN) return Fill::kRetry;
-    if (moved.error().code != EINVAL) {
-      errno = moved.error().code;
-      return Fill::kError;
-    }
-    stage.pipe.reset();  // this source cannot be spliced: copy from now on
-  }
-  ssize_t got = socket ? ::recv(source, chunk.data(), chunk.size(), 0) : ::read(source, chunk.data(), chunk.size());
-  if (got < 0) return (errno == EINTR || errno == EAGAIN) ? Fill::kRetry : Fill::kError;
-  if (got == 0) return Fill::kEnd;
-  stage.buffer.data.assign(chunk.data(), chunk.data() + got);
-  stage.buffer.begin = 0;
-  *count = static_cast<size_t>(got);
-  return Fill::kData;
-}
-
-// Writes as much as the fd takes now; false on a write error (errno set).
-bool drain(int fd, Buffer& buffer, bool socket) {
-  while (!buffer.empty()) {
-    ssize_t written = socket ? ::send(fd, buffer.data.data() + buffer.begin, buffer.pending(), MSG_NOSIGNAL)
-                             : ::write(fd, buffer.data.data() + buffer.begin, buffer.pending());
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) return true;
-      return false;
-    }
-    buffer.begin += static_cast<size_t>(written);
-  }
-  buffer.clear();
-  return true;
-}
-
-bool drain(int fd, Stage& stage, bool socket) {
-  while (stage.in_pipe > 0) {
-    Result<size_t> moved = sys::splice_move(stage.pipe->read_end.get(), fd, stage.in_pipe);
-    if (moved) {
-      stage.in_pipe -= *moved;
-      continue;
-    }
-    if (moved.error().code == EAGAIN) return true;
-    if (moved.error().code != EINVAL) {
-      errno = moved.error().code;
-      return false;
-    }
-    stage.stop_splicing();  // this sink cannot be spliced to: copy what is left
-  }
-  return drain(fd, stage.buffer, socket);
-}
-
-bool is_regular_file(int fd) {
+mode_t file_type(int fd) {
   struct stat info {};
-  return ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
+  return ::fstat(fd, &info) == 0 ? (info.st_mode & S_IFMT) : 0;
+}
+
+// Makes our socket non-blocking for the relay's lifetime and restores it afterwards. Only the
+// socket: stdin and stdout may be shared with other processes.
+class NonblockingScope {
+ public:
+  explicit NonblockingScope(int fd) : fd_(fd) {
+    int flags = ::fcntl(fd, F_GETFL);
+    changed_ = flags >= 0 && !(flags & O_NONBLOCK) && sys::set_nonblocking(fd, true).has_value();
+  }
+  ~NonblockingScope() {
+    if (changed_) (void)sys::set_nonblocking(fd_, false);
+  }
+  NonblockingScope(const NonblockingScope&) = delete;
+  NonblockingScope& operator=(const NonblockingScope&) = delete;
+
+ private:
+  int fd_;
+  bool changed_ = false;
+};
+
+// A stage that splices through a pipe of ours, or copies when no pipe can be had.
+Stage own_pipe_stage(size_t capacity) {
+  Stage stage;
+  if (Result<sys::Pipe> pipe = sys::open_pipe(capacity)) {
+    stage.route = Route::kOwnPipe;
+    stage.pipe = std::move(*pipe);
+  }
+  return stage;
+}
+
+// stdin -> socket: a pipe handed to us is spliced straight to the socket (grown first, so
+// that each splice carries more), a regular file is sent with sendfile.
+Stage plan_to_network(int stdin_fd, size_t pipe_capacity) {
+  switch (file_type(stdin_fd)) {
+    case S_IFIFO: {
+      Stage stage;
+      stage.route = Route::kSplice;
+      stage.chunk = std::max(sys::grow_if_pipe(stdin_fd, pipe_capacity), kCopyChunk);
+      return stage;
+    }
+    case S_IFREG: {
+      Stage stage;
+      stage.route = Route::kSendfile;
+      stage.chunk = kSendfileChunk;
+      return stage;
+    }
+    default:
+      return own_pipe_stage(pipe_capacity);
+  }
+}
+
+// socket -> stdout: straight into a pipe handed to us; anything else (a regular file, where
+// this costs one page-cache copy against two for recv + write, /dev/null, a socket) through
+// a pipe of ours. A sink that refuses splice (a terminal, a file opened O_APPEND) gets copies.
+Stage plan_to_stdout(int stdout_fd, size_t pipe_capacity) {
+  if (file_type(stdout_fd) == S_IFIFO) {
+    Stage stage;
+    stage.route = Route::kSplice;
+    stage.chunk = std::max(sys::grow_if_pipe(stdout_fd, pipe_capacity), kCopyChunk);
+    return stage;
+  }
+  return own_pipe_stage(pipe_capacity);
 }
 
 // Telnet negotiation refusal (-t): answer DO with WONT and WILL with DONT, as netcat does.
@@ -156,21 +125,29 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
   // Zero-copy only when the bytes pass through unchanged and unsplit.
   bool can_splice = !options.crlf && !options.telnet && !options.datagram && options.recv_limit < 0 &&
                     options.interval.count() == 0;
+  std::optional<NonblockingScope> nonblocking_socket;
   if (can_splice) {
-    constexpr size_t kPipeCapacity = 1 << 20;
-    // A small pipe handed to us (`cat file | nc`) costs a wake-up per 64 KiB: grow it too.
-    if (options.read_stdin) sys::grow_if_pipe(stdin_fd, kPipeCapacity);
-    sys::grow_if_pipe(stdout_fd, kPipeCapacity);
-    if (Result<sys::Pipe> pipe = sys::open_pipe(kPipeCapacity)) to_network.pipe = std::move(*pipe);
-    // splice() into a regular file measured 5x slower than write() here (0.17 vs 0.9 GB/s on
-    // ext4, 256 MiB): a file on stdout gets plain copies instead.
-    if (!is_regular_file(stdout_fd)) {
-      if (Result<sys::Pipe> pipe = sys::open_pipe(kPipeCapacity)) to_stdout.pipe = std::move(*pipe);
-    }
+    // The kernel moves (splice, sendfile) carry up to megabytes per call: on a blocking socket
+    // both ends of a two-way transfer could sit in one, each waiting for the other to read.
+    nonblocking_socket.emplace(socket_fd);
+    size_t pipe_capacity = sys::pipe_max_size();
+    if (options.read_stdin) to_network = plan_to_network(stdin_fd, pipe_capacity);
+    to_stdout = plan_to_stdout(stdout_fd, pipe_capacity);
   }
   bool stdin_is_terminal = stdin_open && ::isatty(stdin_fd);
   std::optional<Clock::time_point> quit_at;
-  std::vector<char> chunk(kBufferSize);
+  std::vector<char> crlf_chunk(options.crlf ? kCopyChunk : 0);
+
+  // The reader of stdout is gone (a reader that quit, like `| head -1`): as netcat-openbsd,
+  // stop reading the network but go on sending stdin, and end with status 0.
+  auto stdout_gone = [&] {
+    stdout_open = false;
+    to_stdout.discard();
+    if (net_in_open) {
+      (void)sys::shutdown_socket(socket_fd, SHUT_RD);
+      net_in_open = false;
+    }
+  };
 
   while (true) {
     // The half-close rules, in netcat's order.
@@ -197,21 +174,25 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
     }
     if (quit_at && Clock::now() >= *quit_at) return stats;
 
+    // Each direction waits on its source while it has room for more, on its sink while it
+    // holds bytes; a direct route holds none and waits on its sink only after finding it full.
     pollfd fds[4];
     int count = 0;
     int stdin_slot = -1, net_slot = -1, stdout_slot = -1;
-    if (stdin_open && to_network.empty()) {
+    short net_events = 0;
+    bool network_waits_sink = to_network.direct() ? stdin_open && to_network.sink_full : !to_network.empty();
+    bool stdout_waits_sink = to_stdout.direct() ? net_in_open && to_stdout.sink_full : !to_stdout.empty();
+    if (stdin_open && !network_waits_sink) {
       stdin_slot = count;
       fds[count++] = {stdin_fd, POLLIN, 0};
     }
-    short net_events = 0;
-    if (net_in_open && to_stdout.empty()) net_events |= POLLIN;
-    if (net_out_open && !to_network.empty()) net_events |= POLLOUT;
+    if (net_out_open && network_waits_sink) net_events |= POLLOUT;
+    if (net_in_open && !stdout_waits_sink) net_events |= POLLIN;
     if (net_events != 0) {
       net_slot = count;
       fds[count++] = {socket_fd, net_events, 0};
     }
-    if (stdout_open && !to_stdout.empty()) {
+    if (stdout_open && stdout_waits_sink) {
       stdout_slot = count;
       fds[count++] = {stdout_fd, POLLOUT, 0};
     }
@@ -233,42 +214,89 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
       if (options.idle_timeout) return stats;  // -w: idle for the whole timeout
       continue;
     }
+    auto has = [&](int slot, short events) { return slot >= 0 && (fds[slot].revents & (events | POLLERR | POLLHUP)); };
 
-    if (stdin_slot >= 0 && (fds[stdin_slot].revents & (POLLIN | POLLHUP | POLLERR))) {
+    // stdin -> network.
+    if (to_network.direct() && stdin_open && has(to_network.sink_full ? net_slot : stdin_slot,
+                                                 to_network.sink_full ? POLLOUT : POLLIN)) {
+      size_t moved = 0;
+      switch (move_direct(to_network, stdin_fd, socket_fd, &moved)) {
+        case Step::kData:
+          stats.bytes_to_network += moved;
+          break;
+        case Step::kEnd:
+          stdin_open = false;
+          break;
+        case Step::kError:
+          // A failed read ends stdin as its end would; anything else is the peer going away.
+          if (errno != EIO && errno != EISDIR && errno != EOVERFLOW && errno != EBADF) net_out_open = false;
+          stdin_open = false;
+          break;
+        case Step::kRetry:
+        case Step::kFallback:  // copies from the next round on
+          break;
+      }
+    } else if (!to_network.direct() && has(stdin_slot, POLLIN)) {
       if (options.crlf) {
-        ssize_t got = ::read(stdin_fd, chunk.data(), chunk.size());
+        ssize_t got = ::read(stdin_fd, crlf_chunk.data(), crlf_chunk.size());
         if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) stdin_open = false;
-        for (ssize_t i = 0; i < got; ++i) {
-          if (chunk[static_cast<size_t>(i)] == '\n') to_network.buffer.data.push_back('\r');
-          to_network.buffer.data.push_back(chunk[static_cast<size_t>(i)]);
+        if (got > 0) {
+          char* out = to_network.buffer.reserve(2 * static_cast<size_t>(got));
+          size_t length = 0;
+          for (ssize_t i = 0; i < got; ++i) {
+            if (crlf_chunk[static_cast<size_t>(i)] == '\n') out[length++] = '\r';
+            out[length++] = crlf_chunk[static_cast<size_t>(i)];
+          }
+          to_network.buffer.commit(length);
         }
       } else {
         size_t got = 0;
-        Fill filled = fill(to_network, stdin_fd, chunk, false, &got);
-        if (filled == Fill::kEnd || filled == Fill::kError) stdin_open = false;
+        Step filled = fill(to_network, stdin_fd, false, &got);
+        if (filled == Step::kEnd || filled == Step::kError) stdin_open = false;
       }
       if (options.interval.count() > 0 && !to_network.empty()) std::this_thread::sleep_for(options.interval);
     }
-    if (net_slot >= 0 && (fds[net_slot].revents & POLLOUT) && !to_network.empty()) {
+    if (!to_network.empty() && net_slot >= 0 && (fds[net_slot].revents & POLLOUT)) {
       size_t before = to_network.pending();
-      if (!drain(socket_fd, to_network, true)) {
+      if (!drain(to_network, socket_fd, true)) {
         // The peer is gone: what stdin gave us cannot be delivered.
         net_out_open = false;
         stdin_open = false;
-        to_network.buffer.clear();
-        to_network.in_pipe = 0;
+        to_network.discard();
       } else {
         stats.bytes_to_network += before - to_network.pending();
       }
     }
-    if (net_slot >= 0 && (fds[net_slot].revents & (POLLIN | POLLHUP | POLLERR)) && net_in_open &&
-        to_stdout.empty()) {
+
+    // network -> stdout.
+    if (to_stdout.direct() && net_in_open && has(to_stdout.sink_full ? stdout_slot : net_slot,
+                                                 to_stdout.sink_full ? POLLOUT : POLLIN)) {
+      size_t moved = 0;
+      switch (move_direct(to_stdout, socket_fd, stdout_fd, &moved)) {
+        case Step::kData:
+          stats.bytes_from_network += moved;
+          break;
+        case Step::kEnd:
+          net_in_open = false;
+          break;
+        case Step::kError:
+          if (errno == EPIPE) {
+            stdout_gone();
+          } else {
+            net_in_open = false;
+          }
+          break;
+        case Step::kRetry:
+        case Step::kFallback:
+          break;
+      }
+    } else if (!to_stdout.direct() && net_in_open && to_stdout.empty() && has(net_slot, POLLIN)) {
       size_t got = 0;
-      Fill filled = fill(to_stdout, socket_fd, chunk, true, &got);
-      if (filled == Fill::kEnd || filled == Fill::kError) {
+      Step filled = fill(to_stdout, socket_fd, true, &got);
+      if (filled == Step::kEnd || filled == Step::kError) {
         net_in_open = false;
-      } else if (filled == Fill::kData) {
-        if (options.telnet) answer_telnet(to_stdout.buffer.data.data(), to_stdout.buffer.pending(), socket_fd);
+      } else if (filled == Step::kData) {
+        if (options.telnet) answer_telnet(to_stdout.buffer.data(), to_stdout.buffer.pending(), socket_fd);
         stats.bytes_from_network += got;
         if (options.recv_limit >= 0 && ++packets >= options.recv_limit) {
           net_in_open = false;
@@ -277,20 +305,9 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
         if (options.interval.count() > 0) std::this_thread::sleep_for(options.interval);
       }
     }
-    if ((stdout_slot >= 0 && (fds[stdout_slot].revents & (POLLOUT | POLLERR | POLLHUP))) ||
-        (!to_stdout.empty() && stdout_slot < 0)) {
-      if (!drain(stdout_fd, to_stdout, false)) {
-        // stdout is gone (a reader that quit, like `| head -1`): as netcat-openbsd, stop
-        // reading the network but go on sending stdin, and end with status 0.
-        stdout_open = false;
-        to_stdout.buffer.clear();
-        to_stdout.in_pipe = 0;
-        to_stdout.pipe.reset();
-        if (net_in_open) {
-          (void)sys::shutdown_socket(socket_fd, SHUT_RD);
-          net_in_open = false;
-        }
-      }
+    // Bytes just read go out at once when stdout takes them (it usually does).
+    if (!to_stdout.empty() && (stdout_slot < 0 || has(stdout_slot, POLLOUT))) {
+      if (!drain(to_stdout, stdout_fd, false)) stdout_gone();
     }
   }
 }

@@ -1,0 +1,141 @@
+#include "relay/stage.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace sockscope::relay {
+
+char* Buffer::reserve(size_t n) {
+  if (begin_ == end_) begin_ = end_ = 0;
+  if (end_ + n > capacity_) {
+    size_t wanted = std::max(pending() + n, capacity_ * 2);
+    std::unique_ptr<char[]> grown(new char[wanted]);  // no zero-fill: every byte is written before use
+    if (!empty()) std::memcpy(grown.get(), data(), pending());
+    end_ = pending();
+    begin_ = 0;
+    storage_ = std::move(grown);
+    capacity_ = wanted;
+  }
+  return storage_.get() + end_;
+}
+
+void Buffer::consume(size_t n) {
+  begin_ += n;
+  if (begin_ == end_) begin_ = end_ = 0;
+}
+
+void Stage::discard() {
+  buffer.clear();
+  in_pipe = 0;
+  pipe.reset();  // what the pipe still holds goes with it
+}
+
+namespace {
+
+// Moves what is left in our pipe into the buffer and stops splicing (an fd refused it).
+void stop_splicing(Stage& stage) {
+  while (stage.in_pipe > 0) {
+    char* space = stage.buffer.reserve(stage.in_pipe);
+    ssize_t got = ::read(stage.pipe->read_end.get(), space, stage.in_pipe);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;  // cannot happen with bytes in the pipe; never spin
+    stage.buffer.commit(static_cast<size_t>(got));
+    stage.in_pipe -= static_cast<size_t>(got);
+  }
+  stage.pipe.reset();
+  stage.route = Route::kCopy;
+}
+
+bool cannot_splice(int code) { return code == EINVAL || code == ENOSYS || code == EOPNOTSUPP; }
+
+}  // namespace
+
+Step fill(Stage& stage, int source, bool socket, size_t* count) {
+  if (stage.route == Route::kOwnPipe) {
+    Result<size_t> moved = sys::splice_move(source, stage.pipe->write_end.get(), stage.pipe->capacity);
+    if (moved) {
+      stage.in_pipe = *moved;
+      *count = *moved;
+      return *moved == 0 ? Step::kEnd : Step::kData;
+    }
+    if (moved.error().code == EAGAIN) return Step::kRetry;
+    if (!cannot_splice(moved.error().code)) {
+      errno = moved.error().code;
+      return Step::kError;
+    }
+    stop_splicing(stage);  // this source cannot be spliced: copy from now on
+  }
+  char* space = stage.buffer.reserve(stage.chunk);
+  ssize_t got = socket ? ::recv(source, space, stage.chunk, 0) : ::read(source, space, stage.chunk);
+  if (got < 0) return (errno == EINTR || errno == EAGAIN) ? Step::kRetry : Step::kError;
+  if (got == 0) return Step::kEnd;
+  stage.buffer.commit(static_cast<size_t>(got));
+  *count = static_cast<size_t>(got);
+  return Step::kData;
+}
+
+namespace {
+
+bool drain_buffer(Buffer& buffer, int sink, bool socket) {
+  while (!buffer.empty()) {
+    ssize_t written = socket ? ::send(sink, buffer.data(), buffer.pending(), MSG_NOSIGNAL)
+                             : ::write(sink, buffer.data(), buffer.pending());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) return true;
+      return false;
+    }
+    buffer.consume(static_cast<size_t>(written));
+  }
+  return true;
+}
+
+}  // namespace
+
+bool drain(Stage& stage, int sink, bool socket) {
+  while (stage.in_pipe > 0) {
+    Result<size_t> moved = sys::splice_move(stage.pipe->read_end.get(), sink, stage.in_pipe);
+    if (moved) {
+      stage.in_pipe -= *moved;
+      continue;
+    }
+    if (moved.error().code == EAGAIN) return true;
+    if (!cannot_splice(moved.error().code)) {
+      errno = moved.error().code;
+      return false;
+    }
+    stop_splicing(stage);  // this sink cannot be spliced to: copy what is left
+  }
+  return drain_buffer(stage.buffer, sink, socket);
+}
+
+Step move_direct(Stage& stage, int source, int sink, size_t* count) {
+  Result<size_t> moved = stage.route == Route::kSendfile ? sys::send_file(sink, source, stage.chunk)
+                                                          : sys::splice_move(source, sink, stage.chunk);
+  if (moved) {
+    stage.sink_full = false;
+    *count = *moved;
+    return *moved == 0 ? Step::kEnd : Step::kData;
+  }
+  int code = moved.error().code;
+  if (code == EAGAIN) {
+    // Woken for a ready source, the sink must be full; woken for a ready sink, the source
+    // must be empty. Either way, wait on the other end next (never a busy loop).
+    stage.sink_full = !stage.sink_full;
+    return Step::kRetry;
+  }
+  if (cannot_splice(code)) {
+    stage.route = Route::kCopy;  // nothing is held, so nothing to hand over
+    stage.chunk = std::min<size_t>(stage.chunk, 1 << 20);
+    stage.sink_full = false;
+    return Step::kFallback;
+  }
+  errno = code;
+  return Step::kError;
+}
+
+}  // namespace sockscope::relay
