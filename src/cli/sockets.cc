@@ -178,9 +178,21 @@ Result<SocketsOptions> parse_options(int argc, char** argv) {
   return options;
 }
 
+// Writes streamed output to stdout through stdio's buffer.
+void to_stdout(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+
 // One listing; returns whether anything was listed.
 Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel) {
   const sockets::Selection& selection = options.selection;
+  // A replayed dump comes from another time and namespace: this host's processes do not own it.
+  bool join_owners = options.replay_path.empty();
+  // With -a, named processes are all that can match: read only their descriptors.
+  std::vector<pid_t> only;
+  if (selection.and_mode && !selection.pids.include.empty()) only = selection.pids.include;
+  // Started before the dump, to run beside it (see OwnerScan).
+  std::optional<sockets::OwnerScan> owners;
+  if (join_owners) owners = sockets::OwnerScan::start(options.owners, only);
+
   sockets::CollectRequest request = sockets::to_collect_request(selection);
   Result<std::vector<sockets::SocketRecord>> collected =
       options.from_proc ? sockets::collect_sockets_from_proc(request) : sockets::collect_sockets(channel, request);
@@ -190,17 +202,10 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
     collected = sockets::collect_sockets_from_proc(request);
   }
   if (!collected) return tl::unexpected(collected.error());
-  std::vector<sockets::SocketRecord> records;
-  records.reserve(collected->size());
-  for (sockets::SocketRecord& record : *collected) {
-    if (sockets::socket_matches(selection, record)) records.push_back(std::move(record));
-  }
-  // A replayed dump comes from another time and namespace: this host's processes do not own it.
-  if (!records.empty() && options.replay_path.empty()) {
-    // With -a, named processes are all that can match: read only their descriptors.
-    std::vector<pid_t> only;
-    if (selection.and_mode && !selection.pids.include.empty()) only = selection.pids.include;
-    Result<sockets::OwnerJoin> join = sockets::attach_owners(records, options.owners, only);
+  std::vector<sockets::SocketRecord>& records = *collected;
+  std::erase_if(records, [&](const sockets::SocketRecord& record) { return !sockets::socket_matches(selection, record); });
+  if (!records.empty() && owners) {
+    Result<sockets::OwnerJoin> join = owners->attach(records);
     if (!join) return tl::unexpected(join.error());
     if (join->unreadable_processes > 0 && options.warnings && geteuid() != 0) {
       complain(fmt::format("the descriptors of {} processes of other users could not be read; their sockets "
@@ -219,26 +224,31 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
       }
     }
     if (options.view == View::kFields) {
+      std::unordered_map<pid_t, procfs::ProcessIds> ids;
       for (sockets::SocketRecord& record : records) {
         for (sockets::Owner& owner : record.owners) {
-          procfs::ProcessIds ids = procfs::read_process_ids("/proc", owner.pid);
-          owner.parent = ids.parent;
-          owner.process_group = ids.process_group;
+          auto known = ids.find(owner.pid);
+          if (known == ids.end()) known = ids.emplace(owner.pid, procfs::read_process_ids("/proc", owner.pid)).first;
+          owner.parent = known->second.parent;
+          owner.process_group = known->second.process_group;
           owner.file_flags = procfs::read_fd_flags("/proc", owner.pid, owner.fd);
         }
       }
     }
     std::vector<output::LsofRow> rows = output::select_lsof_rows(records, selection);
     std::vector<std::pair<const sockets::SocketRecord*, const sockets::Owner*>> pairs;
+    pairs.reserve(rows.size());
     for (const output::LsofRow& row : rows) pairs.emplace_back(row.record, row.owner);
     bool all_found = sockets::every_item_found(selection, pairs, [](pid_t pid) {
       return access(fmt::format("/proc/{}", pid).c_str(), F_OK) == 0;
     });
-    std::string text = options.view == View::kLsof     ? output::render_lsof(rows, options.naming)
-                       : options.view == View::kPids ? output::render_lsof_pids(rows)
-                                                     : output::render_lsof_fields(rows, options.naming, options.fields,
-                                                                                  options.nul_fields);
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    if (options.view == View::kLsof) {
+      output::write_lsof(rows, options.naming, to_stdout);
+    } else if (options.view == View::kPids) {
+      to_stdout(output::render_lsof_pids(rows));
+    } else {
+      output::write_lsof_fields(rows, options.naming, options.fields, options.nul_fields, to_stdout);
+    }
     return !rows.empty() && all_found;
   }
 

@@ -86,31 +86,38 @@ std::string unix_name(const SocketRecord& record) {
   return (record.unix_path.empty() ? "" : record.unix_path + " ") + fmt::format("type={}", unix_type_name(record.type));
 }
 
-struct Cells {
-  std::string command, pid, user, fd, type, device, node, name;
+// The last uid's USER cell: rows come sorted by process, so one uid usually runs for many.
+class UserCells {
+ public:
+  explicit UserCells(bool numeric) : numeric_(numeric) {}
+  const std::string& text(uid_t uid) {
+    if (!known_ || uid != uid_) {
+      text_ = user_text(uid, numeric_);
+      uid_ = uid;
+      known_ = true;
+    }
+    return text_;
+  }
+
+ private:
+  bool numeric_;
+  bool known_ = false;
+  uid_t uid_ = 0;
+  std::string text_;
 };
 
-Cells cells_of(const LsofRow& row, const LsofNaming& naming) {
-  const SocketRecord& record = *row.record;
-  Cells cells;
-  cells.command = row.owner->command.substr(0, kCommandLimit);
-  cells.pid = std::to_string(row.owner->pid);
-  cells.user = user_text(row.owner->uid, naming.numeric_users);
-  cells.fd = fd_text(row.owner->fd);
-  if (record.protocol == Protocol::kUnix) {
-    cells.type = "unix";
-    cells.device = fmt::format("0x{:016x}", record.kernel_address);
-    cells.node = std::to_string(record.inode);
-    cells.name = unix_name(record) + " (" + sockets::unix_state_name(record) + ")";
-  } else {
-    cells.type = record.family == AF_INET6 ? "IPv6" : "IPv4";
-    cells.device = std::to_string(record.inode);
-    cells.node = node_text(record);
-    cells.name = lsof_address_name(record, naming);
-    // lsof follows the address with the TCP state, and with a lone space for other protocols.
-    cells.name += record.protocol == Protocol::kTcp ? " (" + sockets::tcp_state_name(record.state) + ")" : " ";
-  }
-  return cells;
+size_t decimal_width(uint64_t value) { return fmt::format_int(value).size(); }
+
+// Each column's width: the widest cell or the title, whichever is wider.
+struct Widths {
+  size_t command = 7, pid = 3, user = 4, type = 4, device = 6, node = 4;
+};
+
+void append_padded(std::string& line, std::string_view text, size_t width, bool right) {
+  size_t pad = width > text.size() ? width - text.size() : 0;
+  if (right) line.append(pad, ' ');
+  line.append(text);
+  if (!right) line.append(pad, ' ');
 }
 
 }  // namespace
@@ -138,38 +145,69 @@ std::string lsof_address_name(const SocketRecord& record, const LsofNaming& nami
   return name;
 }
 
-std::string render_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming) {
-  if (rows.empty()) return "";
-  std::vector<Cells> table;
-  table.reserve(rows.size());
-  size_t command = 7, pid = 3, user = 4, type = 4, device = 6, node = 4;
+void write_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming, const TextSink& write) {
+  if (rows.empty()) return;
+  // First pass: widths only, from the values, so that no row is held as text.
+  Widths widths;
+  UserCells users(naming.numeric_users);
   for (const LsofRow& row : rows) {
-    table.push_back(cells_of(row, naming));
-    const Cells& c = table.back();
-    command = std::max(command, c.command.size());
-    pid = std::max(pid, c.pid.size());
-    user = std::max(user, c.user.size());
-    type = std::max(type, c.type.size());
-    device = std::max(device, c.device.size());
-    node = std::max(node, c.node.size());
+    const SocketRecord& record = *row.record;
+    bool is_unix = record.protocol == Protocol::kUnix;
+    widths.command = std::max(widths.command, std::min(row.owner->command.size(), kCommandLimit));
+    widths.pid = std::max(widths.pid, decimal_width(static_cast<uint64_t>(row.owner->pid)));
+    widths.user = std::max(widths.user, users.text(row.owner->uid).size());
+    // DEVICE: the kernel address as 0x and 16 hex digits for UNIX sockets, the inode otherwise.
+    widths.device = std::max(widths.device, is_unix ? size_t{18} : decimal_width(record.inode));
+    widths.node = std::max(widths.node, is_unix ? decimal_width(record.inode) : node_text(record).size());
   }
   constexpr size_t kSizeOff = 8;
-  std::string out = fmt::format("{:<{}} {:>{}} {:>{}} {:>{}}   {:>{}} {:>{}} {:>{}} {:>{}} NAME\n", "COMMAND", command,
-                                "PID", pid, "USER", user, "FD", kFdWidth, "TYPE", type, "DEVICE", device, "SIZE/OFF",
-                                kSizeOff, "NODE", node);
-  out.reserve(out.size() + table.size() * 100);
-  for (size_t i = 0; i < table.size(); ++i) {
-    const Cells& c = table[i];
-    fmt::format_to(std::back_inserter(out), "{:<{}} {:>{}} {:>{}} {:>{}}{} {:>{}} {:>{}} {:>{}} {:>{}} {}\n",
-                   c.command, command, c.pid, pid, c.user, user, c.fd, kFdWidth,
-                   std::string(1, rows[i].owner->access) + " ", c.type, type, c.device, device, "0t0", kSizeOff,
-                   c.node, node, c.name);
+  write(fmt::format("{:<{}} {:>{}} {:>{}} {:>{}}   {:>{}} {:>{}} {:>{}} {:>{}} NAME\n", "COMMAND", widths.command,
+                    "PID", widths.pid, "USER", widths.user, "FD", kFdWidth, "TYPE", widths.type, "DEVICE",
+                    widths.device, "SIZE/OFF", kSizeOff, "NODE", widths.node));
+  std::string line;
+  for (const LsofRow& row : rows) {
+    const SocketRecord& record = *row.record;
+    const sockets::Owner& owner = *row.owner;
+    bool is_unix = record.protocol == Protocol::kUnix;
+    line.clear();
+    append_padded(line, std::string_view(owner.command).substr(0, kCommandLimit), widths.command, false);
+    line += ' ';
+    append_padded(line, fmt::format_int(owner.pid).c_str(), widths.pid, true);
+    line += ' ';
+    append_padded(line, users.text(owner.uid), widths.user, true);
+    line += ' ';
+    append_padded(line, fd_text(owner.fd), kFdWidth, true);
+    line += owner.access;
+    line += "  ";
+    append_padded(line, is_unix ? "unix" : record.family == AF_INET6 ? "IPv6" : "IPv4", widths.type, true);
+    line += ' ';
+    append_padded(line, is_unix ? fmt::format("0x{:016x}", record.kernel_address) : fmt::format_int(record.inode).str(),
+                  widths.device, true);
+    line += ' ';
+    append_padded(line, "0t0", kSizeOff, true);
+    line += ' ';
+    append_padded(line, is_unix ? fmt::format_int(record.inode).str() : std::string(node_text(record)), widths.node, true);
+    line += ' ';
+    if (is_unix) {
+      line += unix_name(record) + " (" + sockets::unix_state_name(record) + ")";
+    } else {
+      line += lsof_address_name(record, naming);
+      // lsof follows the address with the TCP state, and with a lone space for other protocols.
+      line += record.protocol == Protocol::kTcp ? " (" + sockets::tcp_state_name(record.state) + ")" : " ";
+    }
+    line += '\n';
+    write(line);
   }
+}
+
+std::string render_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming) {
+  std::string out;
+  write_lsof(rows, naming, [&](std::string_view text) { out += text; });
   return out;
 }
 
-std::string render_lsof_fields(const std::vector<LsofRow>& rows, const LsofNaming& naming, std::string_view fields,
-                               bool nul_terminated) {
+void write_lsof_fields(const std::vector<LsofRow>& rows, const LsofNaming& naming, std::string_view fields,
+                       bool nul_terminated, const TextSink& write) {
   // lsof's default -F set, in the order lsof writes fields whatever order they were asked in.
   std::string wanted(fields.empty() ? "pgRcuLfaltGdoiPnT" : fields);
   auto has = [&](char letter) { return wanted.find(letter) != std::string::npos; };
@@ -219,8 +257,9 @@ std::string render_lsof_fields(const std::vector<LsofRow>& rows, const LsofNamin
       }
     }
     if (nul_terminated) out += '\n';
+    write(out);
+    out.clear();
   }
-  return out;
 }
 
 std::string render_lsof_pids(const std::vector<LsofRow>& rows) {

@@ -3,7 +3,9 @@
 // their %scope (lsof drops it, which makes them unusable).
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sockets/selection.h"
@@ -27,13 +29,18 @@ struct LsofNaming {
 std::vector<LsofRow> select_lsof_rows(const std::vector<sockets::SocketRecord>& records,
                                       const sockets::Selection& selection);
 
-// The column listing with its header; empty when there are no rows.
+// Where streamed output goes, a piece at a time (a row, or less).
+using TextSink = std::function<void(std::string_view)>;
+
+// The column listing with its header, nothing when there are no rows. Streamed: a listing of
+// 100k sockets is never held in memory as text.
+void write_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming, const TextSink& write);
 std::string render_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming);
 
 // -F output for the field letters in fields (lsof's order whatever the order given; an empty
-// string means lsof's default set); nul_terminated is -F0.
-std::string render_lsof_fields(const std::vector<LsofRow>& rows, const LsofNaming& naming, std::string_view fields,
-                               bool nul_terminated);
+// string means lsof's default set); nul_terminated is -F0. Streamed as write_lsof is.
+void write_lsof_fields(const std::vector<LsofRow>& rows, const LsofNaming& naming, std::string_view fields,
+                       bool nul_terminated, const TextSink& write);
 
 // -t: each PID once, ascending.
 std::string render_lsof_pids(const std::vector<LsofRow>& rows);

@@ -27,45 +27,57 @@ bool may_load_bpf() {
 
 }  // namespace
 
-Result<OwnerJoin> attach_owners(std::vector<SocketRecord>& records, OwnerSource source,
-                                const std::vector<pid_t>& only_pids) {
+OwnerScan OwnerScan::start(OwnerSource source, std::vector<pid_t> only_pids) {
+  OwnerScan scan;
+  scan.source_ = source;
+  std::sort(only_pids.begin(), only_pids.end());
+  scan.only_pids_ = std::move(only_pids);
+  // With named processes, reading their few descriptor tables beats loading a program.
+  bool try_bpf = source == OwnerSource::kBpf || (source == OwnerSource::kAny && scan.only_pids_.empty() && may_load_bpf());
+  if (try_bpf) scan.from_bpf_ = std::async(std::launch::async, bpf::iterate_socket_fds);
+  return scan;
+}
+
+Result<OwnerJoin> OwnerScan::attach(std::vector<SocketRecord>& records) {
   std::unordered_map<uint64_t, size_t> by_inode;
   by_inode.reserve(records.size());
   for (size_t i = 0; i < records.size(); ++i) {
     if (records[i].inode != 0) by_inode.emplace(records[i].inode, i);
   }
-  auto wanted = [&](uint64_t inode) { return by_inode.count(inode) != 0; };
-
   OwnerJoin join;
   std::vector<procfs::SocketFd> fds;
-  bool try_bpf = source == OwnerSource::kBpf || (source == OwnerSource::kAny && only_pids.empty() && may_load_bpf());
-  if (try_bpf) {
-    Result<std::vector<procfs::SocketFd>> every = bpf::iterate_socket_fds();
+  if (from_bpf_.valid()) {
+    Result<std::vector<procfs::SocketFd>> every = from_bpf_.get();
     if (every) {
       join.used = OwnerSource::kBpf;
-      std::erase_if(*every, [&](const procfs::SocketFd& fd) { return !wanted(fd.inode); });
       fds = std::move(*every);
-    } else if (source == OwnerSource::kBpf) {
+    } else if (source_ == OwnerSource::kBpf) {
       return tl::unexpected(every.error());
     }
   }
   if (join.used != OwnerSource::kBpf) {
-    procfs::SocketFdScan scan = procfs::scan_socket_fds("/proc", wanted, only_pids);
+    procfs::SocketFdScan scan = procfs::scan_socket_fds(
+        "/proc", [&](uint64_t inode) { return by_inode.count(inode) != 0; }, only_pids_);
     join.unreadable_processes = scan.unreadable;
     fds = std::move(scan.fds);
   }
 
-  std::vector<pid_t> named = only_pids;
-  std::sort(named.begin(), named.end());
   std::unordered_map<pid_t, procfs::ProcessInfo> processes;
   for (const procfs::SocketFd& fd : fds) {
-    if (!named.empty() && !std::binary_search(named.begin(), named.end(), fd.pid)) continue;
+    auto record = by_inode.find(fd.inode);
+    if (record == by_inode.end()) continue;
+    if (!only_pids_.empty() && !std::binary_search(only_pids_.begin(), only_pids_.end(), fd.pid)) continue;
     auto known = processes.find(fd.pid);
     if (known == processes.end()) known = processes.emplace(fd.pid, procfs::read_process_info("/proc", fd.pid)).first;
     const procfs::ProcessInfo& process = known->second;
-    records[by_inode.at(fd.inode)].owners.push_back({fd.pid, process.command, process.uid, fd.fd, 'u'});
+    records[record->second].owners.push_back({fd.pid, process.command, process.uid, fd.fd, 'u'});
   }
   return join;
+}
+
+Result<OwnerJoin> attach_owners(std::vector<SocketRecord>& records, OwnerSource source,
+                                const std::vector<pid_t>& only_pids) {
+  return OwnerScan::start(source, only_pids).attach(records);
 }
 
 Result<std::vector<SocketRecord>> collect_port_holders(Protocol protocol, uint16_t port) {

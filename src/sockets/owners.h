@@ -2,10 +2,12 @@
 // /proc/*/fd) fills each record's owners.
 #pragma once
 
+#include <future>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
+#include "procfs/socket_fds.h"
 #include "sockets/socket_record.h"
 
 namespace sockscope::sockets {
@@ -19,8 +21,29 @@ struct OwnerJoin {
   OwnerSource used = OwnerSource::kProc;
 };
 
-// Fills owners of every record; only_pids narrows the scan when the selection names its
-// processes. Fails only when kBpf is asked for and the iterator cannot run.
+// The host's socket descriptors, joined to socket records in two steps. start() sets the BPF
+// iterator going on a thread of its own when it is to be used, so that it runs while the
+// caller dumps the sockets (both wait on the kernel; this host has cores to spare). libbpf's
+// working memory (a parsed copy of the kernel's BTF, ~10 MiB) is released when the program
+// is loaded, early in the dump, before most records arrive. The /proc scan waits for
+// attach(), where it reads only the descriptors of sockets that came back.
+class OwnerScan {
+ public:
+  // only_pids narrows the scan when the selection names its processes.
+  static OwnerScan start(OwnerSource source, std::vector<pid_t> only_pids = {});
+
+  // Fills owners of every record. Fails only when kBpf was asked for and the iterator
+  // could not run; with kAny the /proc scan takes over.
+  Result<OwnerJoin> attach(std::vector<SocketRecord>& records);
+
+ private:
+  OwnerScan() = default;
+  OwnerSource source_ = OwnerSource::kAny;
+  std::vector<pid_t> only_pids_;  // sorted
+  std::future<Result<std::vector<procfs::SocketFd>>> from_bpf_;
+};
+
+// start() and attach() at once.
 Result<OwnerJoin> attach_owners(std::vector<SocketRecord>& records, OwnerSource source = OwnerSource::kAny,
                                 const std::vector<pid_t>& only_pids = {});
 
