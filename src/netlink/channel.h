@@ -29,6 +29,10 @@ class Channel {
   // From now on, append every reply buffer received to path (for replay()).
   Result<void> record_to(const std::string& path);
 
+  // Neither recording nor replaying: another channel may then share the work, since no file
+  // holds the order of the replies.
+  bool live() const { return !recording_ && !replaying_; }
+
   // Sends request (NLM_F_REQUEST | NLM_F_DUMP set here; seq filled in) and hands each reply
   // message to handler until NLMSG_DONE. An NLMSG_ERROR reply becomes an Error with the
   // kernel's errno and, when present, its extended-ack text. A handler error stops the dump.

@@ -8,11 +8,14 @@
 
 #include <algorithm>
 #include <cstring>
+#include <future>
+#include <iterator>
 #include <vector>
 #include <tuple>
 
 #include "netlink/attributes.h"
 #include "procfs/net_tables.h"
+#include "procfs/sockstat.h"
 #include "sockets/diag_filter.h"
 
 namespace sockscope::sockets {
@@ -137,29 +140,77 @@ Result<void> dump_unix(netlink::Channel& channel, std::vector<SocketRecord>& out
 
 }  // namespace
 
+namespace {
+
+// One sock_diag dump: an (address family, protocol) pair of inet_diag, or unix_diag.
+struct Dump {
+  int family;
+  Protocol protocol;
+};
+
+Result<void> run_dumps(netlink::Channel& channel, const std::vector<Dump>& dumps, uint32_t states,
+                       const std::vector<uint8_t>& filter, std::vector<SocketRecord>& out) {
+  for (const Dump& dump : dumps) {
+    Result<void> done = dump.protocol == Protocol::kUnix ? dump_unix(channel, out)
+                                                         : dump_inet(channel, dump.family, dump.protocol, states, filter, out);
+    if (!done) return done;
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<std::vector<SocketRecord>> collect_sockets(netlink::Channel& channel, const CollectRequest& request) {
-  std::vector<SocketRecord> records;
   std::vector<uint8_t> filter = compile_port_filter(request.ports);
-  std::vector<int> families;
-  if (request.ipv4) families.push_back(AF_INET);
-  if (request.ipv6) families.push_back(AF_INET6);
-  struct Wanted {
-    bool on;
-    Protocol protocol;
-    uint32_t states;
-  };
-  for (const Wanted& wanted : {Wanted{request.tcp, Protocol::kTcp, request.states},
-                               Wanted{request.udp, Protocol::kUdp, request.states}}) {
-    if (!wanted.on) continue;
-    for (int family : families) {
-      Result<void> done = dump_inet(channel, family, wanted.protocol, wanted.states, filter, records);
-      if (!done) return tl::unexpected(done.error());
+  std::vector<Dump> dumps;
+  for (Protocol protocol : {Protocol::kTcp, Protocol::kUdp}) {
+    if (!(protocol == Protocol::kTcp ? request.tcp : request.udp)) continue;
+    if (request.ipv4) dumps.push_back({AF_INET, protocol});
+    if (request.ipv6) dumps.push_back({AF_INET6, protocol});
+  }
+  if (request.unix_domain) dumps.push_back({AF_UNIX, Protocol::kUnix});
+
+  // Unfiltered dumps return about what sockstat counts: room for all of them at once keeps
+  // the vector from doubling (its old and new copies would be the listing's peak memory).
+  size_t expected = 0;
+  if (request.ports.empty() && request.states == ~0u) {
+    procfs::SocketCounts counts = procfs::read_socket_counts();
+    for (const Dump& dump : dumps) {
+      if (dump.protocol == Protocol::kTcp) expected += (dump.family == AF_INET ? counts.tcp4 : counts.tcp6) + counts.time_wait;
+      if (dump.protocol == Protocol::kUdp) expected += dump.family == AF_INET ? counts.udp4 : counts.udp6;
     }
   }
-  if (request.unix_domain) {
-    Result<void> done = dump_unix(channel, records);
-    if (!done) return tl::unexpected(done.error());
+
+  std::vector<SocketRecord> records;
+  // Each dump walks the kernel's whole table for its protocol, whatever it sends back, so the
+  // first one (usually the largest: TCP over IPv4) runs on a second channel and thread while
+  // this one does the rest; its vector, sized for all, then takes the rest. Recorded or
+  // replayed conversations keep one channel and order.
+  std::future<Result<std::vector<SocketRecord>>> first;
+  if (dumps.size() > 1 && channel.live()) {
+    first = std::async(std::launch::async, [&filter, &request, expected, dump = dumps.front()]() -> Result<std::vector<SocketRecord>> {
+      Result<netlink::Channel> own = netlink::Channel::open(NETLINK_SOCK_DIAG);
+      if (!own) return tl::unexpected(own.error());
+      std::vector<SocketRecord> out;
+      out.reserve(expected);
+      Result<void> done = run_dumps(*own, {dump}, request.states, filter, out);
+      if (!done) return tl::unexpected(done.error());
+      return out;
+    });
+    dumps.erase(dumps.begin());
+  } else {
+    records.reserve(expected);
   }
+  std::vector<SocketRecord> rest;
+  Result<void> done = run_dumps(channel, dumps, request.states, filter, first.valid() ? rest : records);
+  if (first.valid()) {
+    Result<std::vector<SocketRecord>> ahead = first.get();
+    if (!ahead) return tl::unexpected(ahead.error());
+    records = std::move(*ahead);
+    records.reserve(records.size() + rest.size());
+    std::move(rest.begin(), rest.end(), std::back_inserter(records));
+  }
+  if (!done) return tl::unexpected(done.error());
   return records;
 }
 
