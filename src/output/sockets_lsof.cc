@@ -123,15 +123,27 @@ void append_padded(std::string& line, std::string_view text, size_t width, bool 
 }  // namespace
 
 std::vector<LsofRow> select_lsof_rows(const std::vector<SocketRecord>& records, const sockets::Selection& selection) {
-  std::vector<LsofRow> rows;
+  // Sorted by a packed (pid, fd, position) key: contiguous integers sort several times faster
+  // than pairs reached through pointers, and the position keeps equal keys in dump order.
+  struct Keyed {
+    uint64_t order;
+    uint32_t position;
+    LsofRow row;
+  };
+  std::vector<Keyed> keyed;
   for (const SocketRecord& record : records) {
     for (const sockets::Owner& owner : record.owners) {
-      if (sockets::row_matches(selection, record, &owner)) rows.push_back({&record, &owner});
+      if (!sockets::row_matches(selection, record, &owner)) continue;
+      uint64_t order = (static_cast<uint64_t>(static_cast<uint32_t>(owner.pid)) << 32) | static_cast<uint32_t>(owner.fd);
+      keyed.push_back({order, static_cast<uint32_t>(keyed.size()), {&record, &owner}});
     }
   }
-  std::stable_sort(rows.begin(), rows.end(), [](const LsofRow& a, const LsofRow& b) {
-    return std::pair(a.owner->pid, a.owner->fd) < std::pair(b.owner->pid, b.owner->fd);
+  std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
+    return a.order != b.order ? a.order < b.order : a.position < b.position;
   });
+  std::vector<LsofRow> rows;
+  rows.reserve(keyed.size());
+  for (const Keyed& entry : keyed) rows.push_back(entry.row);
   return rows;
 }
 
