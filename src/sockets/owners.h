@@ -13,7 +13,8 @@
 namespace sockscope::sockets {
 
 // Where the descriptors are read from. kAny takes the BPF iterator where it can be loaded
-// (root, BTF, the initial pid namespace) and no pids are named, and /proc otherwise.
+// (root, BTF, the initial pid namespace), no pids are named and the host has enough open
+// files for it to pay off, and /proc otherwise.
 enum class OwnerSource { kAny, kProc, kBpf };
 
 struct OwnerJoin {
