@@ -9,7 +9,6 @@
 #include <optional>
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +24,7 @@
 #include "output/interfaces_json.h"
 #include "output/interfaces_render.h"
 #include "procfs/if_inet6.h"
+#include "procfs/read_text.h"
 #include "sockets/collect.h"
 #include "sockets/owners.h"
 
@@ -110,13 +110,6 @@ Result<std::vector<sockets::SocketRecord>> collect_listeners() {
   Result<std::vector<sockets::SocketRecord>> records = sockets::collect_sockets(*channel, request);
   if (records) sockets::attach_owners(*records);
   return records;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream file(path);
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
 }
 
 // Whether a listing without names shows an interface with these flags.
@@ -205,7 +198,7 @@ int run_interfaces(int argc, char** argv) {
   }
 
   if (options.format == Format::kIfconfig || !options.record_prefix.empty()) {
-    std::string if_inet6 = read_text(options.replay_prefix.empty() ? "/proc/net/if_inet6" : options.replay_prefix + ".if_inet6");
+    std::string if_inet6 = procfs::read_text(options.replay_prefix.empty() ? "/proc/net/if_inet6" : options.replay_prefix + ".if_inet6");
     if (!options.record_prefix.empty()) std::ofstream(options.record_prefix + ".if_inet6") << if_inet6;
     if (options.format == Format::kIfconfig) interfaces::order_ipv6_as_listed(*all, procfs::parse_if_inet6(if_inet6));
   }

@@ -1,8 +1,8 @@
 #include "procfs/if_inet6.h"
 
 #include <charconv>
-#include <fstream>
-#include <sstream>
+
+#include "procfs/read_text.h"
 
 namespace sockscope::procfs {
 namespace {
@@ -57,11 +57,7 @@ std::vector<Inet6Line> parse_if_inet6(std::string_view text) {
 }
 
 std::vector<Inet6Line> read_if_inet6(const std::string& root) {
-  std::ifstream file(root + "/net/if_inet6");
-  if (!file) return {};
-  std::ostringstream text;
-  text << file.rdbuf();
-  return parse_if_inet6(text.str());
+  return parse_if_inet6(read_text(root + "/net/if_inet6"));
 }
 
 }  // namespace sockscope::procfs

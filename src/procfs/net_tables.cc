@@ -2,8 +2,9 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <sstream>
+
+#include "procfs/read_text.h"
 
 namespace sockscope::procfs {
 namespace {
@@ -51,11 +52,7 @@ std::vector<NetTableEntry> parse_net_table(std::string_view text, int family) {
 }
 
 std::vector<NetTableEntry> read_net_table(const std::string& root, const std::string& name) {
-  std::ifstream file(root + "/net/" + name);
-  if (!file) return {};
-  std::stringstream text;
-  text << file.rdbuf();
-  return parse_net_table(text.str(), name.ends_with('6') ? AF_INET6 : AF_INET);
+  return parse_net_table(read_text(root + "/net/" + name), name.ends_with('6') ? AF_INET6 : AF_INET);
 }
 
 }  // namespace sockscope::procfs

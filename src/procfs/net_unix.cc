@@ -1,7 +1,8 @@
 #include "procfs/net_unix.h"
 
-#include <fstream>
 #include <sstream>
+
+#include "procfs/read_text.h"
 
 namespace sockscope::procfs {
 
@@ -23,10 +24,7 @@ std::unordered_map<uint64_t, uint64_t> parse_unix_addresses(std::string_view tab
 }
 
 std::unordered_map<uint64_t, uint64_t> read_unix_addresses(const std::string& root) {
-  std::ifstream file(root + "/net/unix");
-  std::stringstream text;
-  text << file.rdbuf();
-  return parse_unix_addresses(text.str());
+  return parse_unix_addresses(read_text(root + "/net/unix"));
 }
 
 }  // namespace sockscope::procfs

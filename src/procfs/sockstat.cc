@@ -1,9 +1,7 @@
 #include "procfs/sockstat.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "core/decimal.h"
+#include "procfs/read_text.h"
 
 namespace sockscope::procfs {
 namespace {
@@ -15,13 +13,6 @@ size_t value_after(std::string_view line, std::string_view key) {
   std::string_view rest = line.substr(at + key.size() + 2);
   size_t value = 0;
   return parse_decimal(rest.substr(0, rest.find(' ')), value) ? value : 0;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream file(path);
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
 }
 
 }  // namespace
