@@ -252,21 +252,20 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
     return !rows.empty() && all_found;
   }
 
-  std::vector<sockets::SocketRecord> shown;
-  for (sockets::SocketRecord& record : records) {
+  std::erase_if(records, [&](const sockets::SocketRecord& record) {
     bool keep = record.owners.empty() ? sockets::row_matches(selection, record, nullptr)
                                       : std::any_of(record.owners.begin(), record.owners.end(), [&](const sockets::Owner& o) {
                                           return sockets::row_matches(selection, record, &o);
                                         });
-    if (keep) shown.push_back(std::move(record));
-  }
-  if (options.replay_path.empty()) sockets::read_reuse_flags(shown);
+    return !keep;
+  });
+  if (options.replay_path.empty()) sockets::read_reuse_flags(records);
   if (options.view == View::kJson) {
-    fmt::print("{}\n", output::render_sockets_json(shown).dump(2));
-  } else if (!shown.empty()) {
-    fmt::print("{}", output::render_sockets_table(shown));
+    fmt::print("{}\n", output::render_sockets_json(records).dump(2));
+  } else if (!records.empty()) {
+    fmt::print("{}", output::render_sockets_table(records));
   }
-  return !shown.empty();
+  return !records.empty();
 }
 
 std::string repeat_marker(const SocketsOptions& options) {

@@ -72,6 +72,17 @@ std::string_view unix_type_name(int type) {
   }
 }
 
+std::string_view type_text(const SocketRecord& record) {
+  if (record.protocol == Protocol::kUnix) return "unix";
+  return record.family == AF_INET6 ? "IPv6" : "IPv4";
+}
+
+// DEVICE: the kernel address as 0x and 16 hex digits for UNIX sockets, the inode otherwise.
+std::string device_text(const SocketRecord& record) {
+  if (record.protocol == Protocol::kUnix) return fmt::format("0x{:016x}", record.kernel_address);
+  return fmt::format_int(record.inode).str();
+}
+
 std::string_view node_text(const SocketRecord& record) {
   switch (record.protocol) {
     case Protocol::kTcp: return "TCP";
@@ -168,7 +179,7 @@ void write_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming, cons
     widths.command = std::max(widths.command, std::min(row.owner->command.size(), kCommandLimit));
     widths.pid = std::max(widths.pid, decimal_width(static_cast<uint64_t>(row.owner->pid)));
     widths.user = std::max(widths.user, users.text(row.owner->uid).size());
-    // DEVICE: the kernel address as 0x and 16 hex digits for UNIX sockets, the inode otherwise.
+    // As device_text() would print it, without building the text.
     widths.device = std::max(widths.device, is_unix ? size_t{18} : decimal_width(record.inode));
     widths.node = std::max(widths.node, is_unix ? decimal_width(record.inode) : node_text(record).size());
   }
@@ -191,10 +202,9 @@ void write_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming, cons
     append_padded(line, fd_text(owner.fd), kFdWidth, true);
     line += owner.access;
     line += "  ";
-    append_padded(line, is_unix ? "unix" : record.family == AF_INET6 ? "IPv6" : "IPv4", widths.type, true);
+    append_padded(line, type_text(record), widths.type, true);
     line += ' ';
-    append_padded(line, is_unix ? fmt::format("0x{:016x}", record.kernel_address) : fmt::format_int(record.inode).str(),
-                  widths.device, true);
+    append_padded(line, device_text(record), widths.device, true);
     line += ' ';
     append_padded(line, "0t0", kSizeOff, true);
     line += ' ';
@@ -250,9 +260,9 @@ void write_lsof_fields(const std::vector<LsofRow>& rows, const LsofNaming& namin
     if (has('a')) field('a', std::string(1, owner.access));
     if (has('l')) field('l', " ");
     bool is_unix = record.protocol == Protocol::kUnix;
-    if (has('t')) field('t', is_unix ? "unix" : record.family == AF_INET6 ? "IPv6" : "IPv4");
+    if (has('t')) field('t', type_text(record));
     if (has('G')) field('G', fmt::format("0x{:x};0x0", owner.file_flags));
-    if (has('d')) field('d', is_unix ? fmt::format("0x{:016x}", record.kernel_address) : std::to_string(record.inode));
+    if (has('d')) field('d', device_text(record));
     if (has('o')) field('o', "0t0");
     if (has('i') && is_unix) field('i', std::to_string(record.inode));
     if (has('P') && !is_unix) field('P', node_text(record));

@@ -138,10 +138,6 @@ Result<void> dump_unix(netlink::Channel& channel, std::vector<SocketRecord>& out
   });
 }
 
-}  // namespace
-
-namespace {
-
 // One sock_diag dump: an (address family, protocol) pair of inet_diag, or unix_diag.
 struct Dump {
   int family;

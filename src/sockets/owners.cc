@@ -64,16 +64,17 @@ Result<OwnerJoin> OwnerScan::attach(std::vector<SocketRecord>& records) {
   };
   OwnerJoin join;
   std::vector<procfs::SocketFd> fds;
+  bool iterated = false;
   if (from_bpf_.valid()) {
     Result<std::vector<procfs::SocketFd>> every = from_bpf_.get();
     if (every) {
-      join.used = OwnerSource::kBpf;
+      iterated = true;
       fds = std::move(*every);
     } else if (source_ == OwnerSource::kBpf) {
       return tl::unexpected(every.error());
     }
   }
-  if (join.used != OwnerSource::kBpf) {
+  if (!iterated) {
     procfs::SocketFdScan scan = procfs::scan_socket_fds(
         "/proc", [&](uint64_t inode) { return record_of(inode).has_value(); }, only_pids_);
     join.unreadable_processes = scan.unreadable;

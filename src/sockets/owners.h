@@ -19,7 +19,6 @@ enum class OwnerSource { kAny, kProc, kBpf };
 
 struct OwnerJoin {
   size_t unreadable_processes = 0;  // fd tables we could not read (other users' without root)
-  OwnerSource used = OwnerSource::kProc;
 };
 
 // The host's socket descriptors, joined to socket records in two steps. start() sets the BPF
