@@ -1,5 +1,5 @@
-// The record the socket_fds iterator writes, shared by the BPF program (C, kernel side) and
-// its C++ reader: fixed-size fields only, laid out the same by both compilers.
+// The record the socket_fds iterator writes, laid out by the program that socket_fds_program.cc
+// assembles and read back by socket_fd_iterator.cc: fixed-size fields, no padding.
 #pragma once
 
 #include <linux/types.h>

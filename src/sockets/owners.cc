@@ -20,17 +20,17 @@ namespace sockscope::sockets {
 namespace {
 
 // Loading a tracing program takes CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN; without them
-// the attempt would only cost time (libbpf parses the kernel's BTF before the kernel says no).
+// the attempt would only cost time (the kernel's BTF is read before the kernel says no).
 bool may_load_bpf() {
   auto has = [](int capability) { return sys::has_effective_capability(capability).value_or(false); };
   return has(CAP_SYS_ADMIN) || (has(CAP_BPF) && has(CAP_PERFMON));
 }
 
-// The iterator has a fixed price (libbpf parsing the kernel's BTF: ~10 ms and ~11 MiB) where
-// the /proc scan costs ~3 us per open file on the host (bench/sockets_scale): below a few
-// thousand open files the scan is both faster and lighter. fs/file-nr counts them host-wide.
+// The iterator has a fixed price (reading the kernel's BTF and loading the program: ~3 ms)
+// where the /proc scan costs ~3 us per open file on the host: they break even near 1500 open
+// files (measured with bench/socket_generator.py). fs/file-nr counts them host-wide.
 bool iterator_pays_off() {
-  constexpr long kOpenFilesWorthTheIterator = 5000;
+  constexpr long kOpenFilesWorthTheIterator = 2000;
   return procfs::read_sysctl("fs/file-nr").value_or(kOpenFilesWorthTheIterator) >= kOpenFilesWorthTheIterator;
 }
 

@@ -23,10 +23,9 @@ struct OwnerJoin {
 
 // The host's socket descriptors, joined to socket records in two steps. start() sets the BPF
 // iterator going on a thread of its own when it is to be used, so that it runs while the
-// caller dumps the sockets (both wait on the kernel; this host has cores to spare). libbpf's
-// working memory (a parsed copy of the kernel's BTF, ~10 MiB) is released when the program
-// is loaded, early in the dump, before most records arrive. The /proc scan waits for
-// attach(), where it reads only the descriptors of sockets that came back.
+// caller dumps the sockets (both wait on the kernel; this host has cores to spare). The
+// /proc scan waits for attach(), where it reads only the descriptors of sockets that came
+// back.
 class OwnerScan {
  public:
   // only_pids narrows the scan when the selection names its processes.
