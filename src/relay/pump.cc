@@ -61,16 +61,17 @@ Stage own_pipe_stage(size_t capacity) {
   return stage;
 }
 
-// stdin -> socket: a pipe handed to us is spliced straight to the socket (grown first, so
-// that each splice carries more), a regular file is sent with sendfile.
+// stdin -> socket: a pipe handed to us is grown (so that its writer blocks less often) and
+// spliced into a pipe of ours and from there to the socket, a regular file is sent with
+// sendfile. Not one splice from the stdin pipe to the socket: that holds the stdin pipe's lock
+// through the whole send, and over loopback the send includes the receiver's TCP work, so the
+// writer (cat, tar) waits or spins on the lock meanwhile; the pipe-to-pipe splice only moves
+// page references (10% faster and 15% less CPU for `cat file | nc`, 1 GiB, medians of 6).
 Stage plan_to_network(int stdin_fd, size_t pipe_capacity) {
   switch (file_type(stdin_fd)) {
-    case S_IFIFO: {
-      Stage stage;
-      stage.route = Route::kSplice;
-      stage.chunk = std::max(sys::grow_if_pipe(stdin_fd, pipe_capacity), kCopyChunk);
-      return stage;
-    }
+    case S_IFIFO:
+      (void)sys::grow_if_pipe(stdin_fd, pipe_capacity);
+      return own_pipe_stage(pipe_capacity);
     case S_IFREG: {
       Stage stage;
       stage.route = Route::kSendfile;
