@@ -1,6 +1,7 @@
 #include "relay/stage.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,6 +32,8 @@ void Buffer::consume(size_t n) {
 void Stage::discard() {
   buffer.clear();
   in_pipe = 0;
+  window = {};
+  window_sent = 0;
   pipe.reset();  // what the pipe still holds goes with it
 }
 
@@ -52,9 +55,31 @@ void stop_splicing(Stage& stage) {
 
 bool cannot_splice(int code) { return code == EINVAL || code == ENOSYS || code == EOPNOTSUPP; }
 
+// Maps the file's next piece, from its shared offset, which then moves past the piece as read()
+// would move it. Where the file cannot be mapped, or the offset is at the size fstat reports
+// (the end, or a file that lies about its size, as /proc's do), the stage copies from then on,
+// and read() decides where the file really ends.
+Step map_next(Stage& stage, int file, size_t* count) {
+  struct stat info {};
+  off_t offset = ::lseek(file, 0, SEEK_CUR);
+  if (offset < 0 || ::fstat(file, &info) != 0 || offset >= info.st_size) return Step::kFallback;
+  size_t length = std::min<size_t>(stage.chunk, static_cast<size_t>(info.st_size - offset));
+  Result<sys::FileWindow> window = sys::FileWindow::map(file, offset, length);
+  if (!window || ::lseek(file, offset + static_cast<off_t>(length), SEEK_SET) < 0) return Step::kFallback;
+  stage.window = std::move(*window);
+  stage.window_sent = 0;
+  *count = length;
+  return Step::kData;
+}
+
 }  // namespace
 
 Step fill(Stage& stage, int source, bool socket, size_t* count) {
+  if (stage.route == Route::kMap) {
+    Step mapped = map_next(stage, source, count);
+    if (mapped != Step::kFallback) return mapped;
+    stage.route = Route::kCopy;
+  }
   if (stage.route == Route::kOwnPipe) {
     Result<size_t> moved = sys::splice_move(source, stage.pipe->write_end.get(), stage.pipe->capacity);
     if (moved) {
@@ -97,6 +122,24 @@ bool drain_buffer(Buffer& buffer, int sink, bool socket) {
 }  // namespace
 
 bool drain(Stage& stage, int sink, bool socket) {
+  while (stage.window_sent < stage.window.size()) {
+    ssize_t sent = ::send(sink, stage.window.data() + stage.window_sent, stage.window.size() - stage.window_sent, MSG_NOSIGNAL);
+    if (sent >= 0) {
+      stage.window_sent += static_cast<size_t>(sent);
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN) return true;
+    if (errno != EFAULT) return false;
+    // The file was cut short under the map: those bytes are no longer in it, as a read() would
+    // have found. Copy from here on.
+    stage.route = Route::kCopy;
+    break;
+  }
+  if (stage.window.size() > 0) {
+    stage.window = {};  // unmapped as soon as it is sent, so a long file never holds more
+    stage.window_sent = 0;
+  }
   while (stage.in_pipe > 0) {
     Result<size_t> moved = sys::splice_move(stage.pipe->read_end.get(), sink, stage.in_pipe);
     if (moved) {
@@ -114,8 +157,7 @@ bool drain(Stage& stage, int sink, bool socket) {
 }
 
 Step move_direct(Stage& stage, int source, int sink, size_t* count) {
-  Result<size_t> moved = stage.route == Route::kSendfile ? sys::send_file(sink, source, stage.chunk)
-                                                          : sys::splice_move(source, sink, stage.chunk);
+  Result<size_t> moved = sys::splice_move(source, sink, stage.chunk);
   if (moved) {
     stage.sink_full = false;
     *count = *moved;

@@ -1,7 +1,7 @@
 // One direction of the netcat relay (stdin -> socket or socket -> stdout) and how its bytes
-// travel: straight from fd to fd in the kernel where the fd types allow it (splice with a pipe
-// at one end, sendfile from a regular file), through a pipe of our own (splice in, splice out),
-// or through a user-space buffer when an fd or an option needs the bytes in hand.
+// travel: straight from fd to fd in the kernel where one of them is a pipe (splice), through a
+// pipe of our own (splice in, splice out), from a memory map of a regular file, or through a
+// user-space buffer.
 #pragma once
 
 #include <sys/types.h>
@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 
+#include "sys/file_window.h"
 #include "sys/splice.h"
 
 namespace sockscope::relay {
@@ -37,7 +38,7 @@ enum class Route {
   kCopy,      // read() into the buffer, write() out of it
   kOwnPipe,   // splice into a pipe of ours, splice out of it
   kSplice,    // one splice from source to sink: one of them is a pipe
-  kSendfile,  // sendfile from a regular file to the socket
+  kMap,       // map the next piece of a regular file, send() from the map
 };
 
 // The outcome of reading into a stage or of one direct move.
@@ -49,18 +50,20 @@ struct Stage {
   Buffer buffer;
   std::optional<sys::Pipe> pipe;
   size_t in_pipe = 0;
-  // kSplice/kSendfile: the last move found the sink full, so wait for the sink, not the source.
+  sys::FileWindow window;
+  size_t window_sent = 0;
+  // kSplice: the last move found the sink full, so wait for the sink, not the source.
   bool sink_full = false;
 
-  bool direct() const { return route == Route::kSplice || route == Route::kSendfile; }
+  bool direct() const { return route == Route::kSplice; }
   // Direct routes never hold bytes: they stay in the source until the sink takes them.
-  bool empty() const { return buffer.empty() && in_pipe == 0; }
-  size_t pending() const { return buffer.pending() + in_pipe; }
+  bool empty() const { return pending() == 0; }
+  size_t pending() const { return buffer.pending() + in_pipe + (window.size() - window_sent); }
   // Forgets what is held (the sink is gone).
   void discard();
 };
 
-// Reads what source has now into an empty kCopy/kOwnPipe stage; *count gets the bytes read.
+// Reads what source has now into an empty kCopy/kOwnPipe/kMap stage; *count gets the bytes read.
 // kError leaves errno set; kFallback never comes back (the stage falls back to copies itself).
 Step fill(Stage& stage, int source, bool socket, size_t* count);
 

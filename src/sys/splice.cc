@@ -1,7 +1,6 @@
 #include "sys/splice.h"
 
 #include <fcntl.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -64,15 +63,6 @@ Result<size_t> splice_move(int from, int to, size_t length) {
     if (moved >= 0) return static_cast<size_t>(moved);
     if (errno == EINTR) continue;
     return fail_errno("splice");
-  }
-}
-
-Result<size_t> send_file(int socket, int file, size_t length) {
-  while (true) {
-    ssize_t sent = ::sendfile(socket, file, nullptr, length);
-    if (sent >= 0) return static_cast<size_t>(sent);
-    if (errno == EINTR) continue;
-    return fail_errno("sendfile");
   }
 }
 

@@ -1,5 +1,5 @@
-// Zero-copy moves between fds: splice() through kernel pipes, sendfile() from a regular
-// file, and pipes grown so that each move carries more.
+// Zero-copy moves between fds: splice() through kernel pipes, and pipes grown so that each
+// move carries more.
 #pragma once
 
 #include <cstddef>
@@ -32,10 +32,5 @@ size_t grow_if_pipe(int fd, size_t wanted_capacity);
 // EAGAIN comes back as an error with that code so callers can wait; EINVAL means this fd
 // pair cannot be spliced and the caller should copy instead.
 Result<size_t> splice_move(int from, int to, size_t length);
-
-// sendfile(2) of up to length bytes from a regular file's current offset (which advances, as
-// read() would move it). 0 means end of file; EINVAL or ENOSYS mean the file cannot be sent
-// this way and the caller should copy instead.
-Result<size_t> send_file(int socket, int file, size_t length);
 
 }  // namespace sockscope::sys

@@ -1,5 +1,5 @@
-"""The relay's kernel routes, each on real sockets: a regular-file stdin goes out with
-sendfile, a pipe stdin and a pipe stdout are spliced straight to and from the socket, other
+"""The relay's routes, each on real sockets: a regular-file stdin is read in large pieces,
+a pipe stdin and a pipe stdout are spliced straight to and from the socket, other
 stdouts through a pipe of ours, and copies where the kernel refuses (a file opened for
 appending). Every byte arrives, in order, and each ends as netcat-openbsd does."""
 import fcntl
@@ -49,7 +49,7 @@ def listener_socket():
 
 def test_file_stdin_is_sent_from_its_offset_and_left_at_its_end(netns, ncs, tmp_path):
     """`(read a header; nc host port) < file`: nc sends from where the shared offset stands
-    and moves it to the end, as netcat's read() loop does; sendfile must do the same."""
+    and moves it to the end, as netcat's read() loop does."""
     data = os.urandom(SIZE + 4097)
     source = tmp_path / "source"
     source.write_bytes(data)
@@ -68,6 +68,49 @@ def test_file_stdin_is_sent_from_its_offset_and_left_at_its_end(netns, ncs, tmp_
             finally:
                 os.close(fd)
     assert seen["ours"] == seen["peer"] == (0, b"", len(data), True)
+
+
+def test_proc_file_stdin_is_sent_whole_though_its_size_reads_zero(netns, ncs):
+    """/proc files call themselves empty (st_size 0) yet have content: the mapped-file route
+    must not take the size at its word."""
+    with open("/proc/sys/kernel/ostype", "rb") as source:
+        expected = source.read()
+    assert expected and os.stat("/proc/sys/kernel/ostype").st_size == 0
+    seen = {}
+    for name in ("ours", "peer"):
+        with listener_socket() as listener:
+            received = []
+            reader = collect(listener, received)
+            with open("/proc/sys/kernel/ostype", "rb") as stdin:
+                client = ncs[name].spawn(netns, ["-N", "127.0.0.1", str(listener.getsockname()[1])], stdin=stdin)
+                _, _, code = client.communicate(timeout=30)
+            reader.join(30)
+            seen[name] = (code, received)
+    assert seen["ours"] == seen["peer"] == (0, [expected])
+
+
+def test_file_stdin_cut_short_while_sent_ends_at_the_cut(netns, ncs, tmp_path):
+    """The file shrinks while nc sends it (logrotate's copytruncate): what is left of it
+    arrives whole, nothing past the cut does, and nc ends cleanly, as netcat does."""
+    data = os.urandom(64 << 20)
+    cut = 32 << 20
+    source = tmp_path / "source"
+    seen = {}
+    for name in ("ours", "peer"):
+        source.write_bytes(data)
+        with listener_socket() as listener:
+            with open(source, "rb") as stdin:
+                client = ncs[name].spawn(netns, ["-N", "127.0.0.1", str(listener.getsockname()[1])], stdin=stdin)
+            conn, _ = listener.accept()
+            conn.settimeout(30)
+            with conn:
+                got = conn.recv(1 << 20, socket.MSG_WAITALL)
+                os.truncate(source, cut)
+                while piece := conn.recv(1 << 20):
+                    got += piece
+            _, _, code = client.communicate(timeout=30)
+        seen[name] = (code, len(got) >= cut and got == data[:len(got)])
+    assert seen["ours"] == seen["peer"] == (0, True)
 
 
 def test_empty_file_stdin_with_N_sends_end_of_stream_at_once(netns, ncs, tmp_path):
@@ -156,7 +199,7 @@ def test_trickling_pipe_stdin_arrives_whole_then_ends(netns):
 
 
 def test_unix_socket_file_up_pipe_down(netns, tmp_path):
-    """-U: a file stdin sent with sendfile and a pipe stdout spliced into, at once both ways,
+    """-U: a file stdin read in large pieces and a pipe stdout spliced into, at once both ways,
     checked by SHA-256."""
     up = os.urandom(SIZE)
     down = os.urandom(SIZE)
