@@ -4,6 +4,7 @@
 #include <netinet/tcp.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 
@@ -33,8 +34,23 @@ std::string user_text(uid_t uid, bool numeric) {
   return name ? *name : fmt::format("{:>{}}", uid, kNumericUserWidth);
 }
 
-std::string host_text(const IpAddress& address, bool numeric) {
-  if (address.is_unspecified()) return "*";
+// Dotted IPv4 without std::string temporaries or sprintf: listings print 100k of these.
+void append_ipv4(std::string& out, const uint8_t* bytes) {
+  char text[16];
+  char* end = text;
+  for (int i = 0; i < 4; ++i) {
+    if (i != 0) *end++ = '.';
+    fmt::format_int digits(bytes[i]);
+    end = std::copy(digits.data(), digits.data() + digits.size(), end);
+  }
+  out.append(text, end);
+}
+
+void append_host(std::string& out, const IpAddress& address, bool numeric) {
+  if (address.is_unspecified()) {
+    out += '*';
+    return;
+  }
   IpAddress shown = address.family == AF_INET6 && address.is_v4_mapped() ? address.unmapped() : address;
   if (!numeric) {
     static std::map<IpAddress, std::string> names;
@@ -49,18 +65,33 @@ std::string host_text(const IpAddress& address, bool numeric) {
       }
       known = names.emplace(shown, found).first;
     }
-    if (!known->second.empty()) return known->second;
+    if (!known->second.empty()) {
+      out += known->second;
+      return;
+    }
   }
-  return shown.family == AF_INET6 ? "[" + shown.to_string() + "]" : shown.to_string();
+  if (shown.family == AF_INET) {
+    append_ipv4(out, shown.bytes.data());
+  } else {
+    out += '[';
+    out += shown.to_string();
+    out += ']';
+  }
 }
 
-std::string port_text(uint16_t port, Protocol protocol, bool numeric) {
-  if (port == 0) return "*";
+void append_port(std::string& out, uint16_t port, Protocol protocol, bool numeric) {
+  if (port == 0) {
+    out += '*';
+    return;
+  }
   if (!numeric && (protocol == Protocol::kTcp || protocol == Protocol::kUdp)) {
     std::optional<std::string> name = service_name(port, protocol == Protocol::kTcp ? "tcp" : "udp");
-    if (name) return *name;
+    if (name) {
+      out += *name;
+      return;
+    }
   }
-  return std::to_string(port);
+  out += fmt::format_int(port).c_str();
 }
 
 std::string_view unix_type_name(int type) {
@@ -134,37 +165,57 @@ void append_padded(std::string& line, std::string_view text, size_t width, bool 
 }  // namespace
 
 std::vector<LsofRow> select_lsof_rows(const std::vector<SocketRecord>& records, const sockets::Selection& selection) {
-  // Sorted by a packed (pid, fd, position) key: contiguous integers sort several times faster
-  // than pairs reached through pointers, and the position keeps equal keys in dump order.
-  struct Keyed {
-    uint64_t order;
-    uint32_t position;
-    LsofRow row;
-  };
-  std::vector<Keyed> keyed;
+  std::vector<LsofRow> rows;
+  rows.reserve(records.size());
   for (const SocketRecord& record : records) {
     for (const sockets::Owner& owner : record.owners) {
-      if (!sockets::row_matches(selection, record, &owner)) continue;
-      uint64_t order = (static_cast<uint64_t>(static_cast<uint32_t>(owner.pid)) << 32) | static_cast<uint32_t>(owner.fd);
-      keyed.push_back({order, static_cast<uint32_t>(keyed.size()), {&record, &owner}});
+      if (sockets::row_matches(selection, record, &owner)) rows.push_back({&record, &owner});
     }
   }
-  std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
-    return a.order != b.order ? a.order < b.order : a.position < b.position;
-  });
-  std::vector<LsofRow> rows;
-  rows.reserve(keyed.size());
-  for (const Keyed& entry : keyed) rows.push_back(entry.row);
+  // By pid, then descriptor; rows with equal keys keep their dump order. Records already in
+  // that order (see OwnerJoin) need only the check.
+  auto before = [](const LsofRow& a, const LsofRow& b) {
+    return a.owner->pid != b.owner->pid ? a.owner->pid < b.owner->pid : a.owner->fd < b.owner->fd;
+  };
+  if (!std::is_sorted(rows.begin(), rows.end(), before)) std::stable_sort(rows.begin(), rows.end(), before);
   return rows;
 }
 
-std::string lsof_address_name(const SocketRecord& record, const LsofNaming& naming) {
-  std::string name = host_text(record.local.address, naming.numeric_hosts) + ":" +
-                     port_text(record.local.port, record.protocol, naming.numeric_ports);
+namespace {
+
+void append_address_name(std::string& out, const SocketRecord& record, const LsofNaming& naming) {
+  append_host(out, record.local.address, naming.numeric_hosts);
+  out += ':';
+  append_port(out, record.local.port, record.protocol, naming.numeric_ports);
   if (!record.remote.address.is_unspecified() || record.remote.port != 0) {
-    name += "->" + host_text(record.remote.address, naming.numeric_hosts) + ":" +
-            port_text(record.remote.port, record.protocol, naming.numeric_ports);
+    out += "->";
+    append_host(out, record.remote.address, naming.numeric_hosts);
+    out += ':';
+    append_port(out, record.remote.port, record.protocol, naming.numeric_ports);
   }
+}
+
+// TCP state names, made once per listing rather than once per row.
+class StateNames {
+ public:
+  const std::string& tcp(uint8_t state) {
+    std::string& name = names_[state];
+    if (name.empty()) name = sockets::tcp_state_name(state);
+    return name;
+  }
+
+ private:
+  std::array<std::string, 256> names_;
+};
+
+// Rows are gathered into pieces of about this size before they go to the sink.
+constexpr size_t kWriteChunk = 64 << 10;
+
+}  // namespace
+
+std::string lsof_address_name(const SocketRecord& record, const LsofNaming& naming) {
+  std::string name;
+  append_address_name(name, record, naming);
   return name;
 }
 
@@ -187,39 +238,61 @@ void write_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming, cons
   write(fmt::format("{:<{}} {:>{}} {:>{}} {:>{}}   {:>{}} {:>{}} {:>{}} {:>{}} NAME\n", "COMMAND", widths.command,
                     "PID", widths.pid, "USER", widths.user, "FD", kFdWidth, "TYPE", widths.type, "DEVICE",
                     widths.device, "SIZE/OFF", kSizeOff, "NODE", widths.node));
-  std::string line;
+  std::string out;
+  out.reserve(kWriteChunk + 512);
+  StateNames states;
   for (const LsofRow& row : rows) {
     const SocketRecord& record = *row.record;
     const sockets::Owner& owner = *row.owner;
     bool is_unix = record.protocol == Protocol::kUnix;
-    line.clear();
-    append_padded(line, std::string_view(owner.command).substr(0, kCommandLimit), widths.command, false);
-    line += ' ';
-    append_padded(line, fmt::format_int(owner.pid).c_str(), widths.pid, true);
-    line += ' ';
-    append_padded(line, users.text(owner.uid), widths.user, true);
-    line += ' ';
-    append_padded(line, fd_text(owner.fd), kFdWidth, true);
-    line += owner.access;
-    line += "  ";
-    append_padded(line, type_text(record), widths.type, true);
-    line += ' ';
-    append_padded(line, device_text(record), widths.device, true);
-    line += ' ';
-    append_padded(line, "0t0", kSizeOff, true);
-    line += ' ';
-    append_padded(line, is_unix ? fmt::format_int(record.inode).str() : std::string(node_text(record)), widths.node, true);
-    line += ' ';
+    append_padded(out, std::string_view(owner.command).substr(0, kCommandLimit), widths.command, false);
+    out += ' ';
+    append_padded(out, fmt::format_int(owner.pid).c_str(), widths.pid, true);
+    out += ' ';
+    append_padded(out, users.text(owner.uid), widths.user, true);
+    out += ' ';
+    append_padded(out, fd_text(owner.fd), kFdWidth, true);
+    out += owner.access;
+    out += "  ";
+    append_padded(out, type_text(record), widths.type, true);
+    out += ' ';
     if (is_unix) {
-      line += unix_name(record) + " (" + sockets::unix_state_name(record) + ")";
+      append_padded(out, device_text(record), widths.device, true);
     } else {
-      line += lsof_address_name(record, naming);
-      // lsof follows the address with the TCP state, and with a lone space for other protocols.
-      line += record.protocol == Protocol::kTcp ? " (" + sockets::tcp_state_name(record.state) + ")" : " ";
+      append_padded(out, fmt::format_int(record.inode).c_str(), widths.device, true);
     }
-    line += '\n';
-    write(line);
+    out += ' ';
+    append_padded(out, "0t0", kSizeOff, true);
+    out += ' ';
+    if (is_unix) {
+      append_padded(out, fmt::format_int(record.inode).c_str(), widths.node, true);
+    } else {
+      append_padded(out, node_text(record), widths.node, true);
+    }
+    out += ' ';
+    if (is_unix) {
+      out += unix_name(record);
+      out += " (";
+      out += sockets::unix_state_name(record);
+      out += ')';
+    } else {
+      append_address_name(out, record, naming);
+      // lsof follows the address with the TCP state, and with a lone space for other protocols.
+      if (record.protocol == Protocol::kTcp) {
+        out += " (";
+        out += states.tcp(record.state);
+        out += ')';
+      } else {
+        out += ' ';
+      }
+    }
+    out += '\n';
+    if (out.size() >= kWriteChunk) {
+      write(out);
+      out.clear();
+    }
   }
+  if (!out.empty()) write(out);
 }
 
 std::string render_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming) {

@@ -112,14 +112,21 @@ Result<void> dump_inet(netlink::Channel& channel, int family, Protocol protocol,
   // Room for the headers and the filter, which grows with the number of ports selected.
   std::vector<uint64_t> storage((kHeaderRoom + filter.size()) / sizeof(uint64_t) + 1);
   nlmsghdr* request = mnl_nlmsg_put_header(storage.data());
-  request->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-  auto* diag = static_cast<inet_diag_req_v2*>(mnl_nlmsg_put_extra_header(request, sizeof(inet_diag_req_v2)));
-  diag->sdiag_family = static_cast<uint8_t>(family);
-  diag->sdiag_protocol = protocol == Protocol::kTcp ? IPPROTO_TCP : IPPROTO_UDP;
-  diag->idiag_states = states;
+  if (family == AF_UNSPEC) {
+    // The original TCP request: its dumps cover IPv4 and IPv6 in one walk of the tables.
+    request->nlmsg_type = TCPDIAG_GETSOCK;
+    auto* diag = static_cast<inet_diag_req*>(mnl_nlmsg_put_extra_header(request, sizeof(inet_diag_req)));
+    diag->idiag_states = states;
+  } else {
+    request->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    auto* diag = static_cast<inet_diag_req_v2*>(mnl_nlmsg_put_extra_header(request, sizeof(inet_diag_req_v2)));
+    diag->sdiag_family = static_cast<uint8_t>(family);
+    diag->sdiag_protocol = protocol == Protocol::kTcp ? IPPROTO_TCP : IPPROTO_UDP;
+    diag->idiag_states = states;
+  }
   if (!filter.empty()) mnl_attr_put(request, INET_DIAG_REQ_BYTECODE, filter.size(), filter.data());
   return channel.dump(*request, [&](const nlmsghdr& message) -> Result<void> {
-    if (message.nlmsg_type == SOCK_DIAG_BY_FAMILY) out.push_back(parse_inet(message, protocol));
+    if (message.nlmsg_type == request->nlmsg_type) out.push_back(parse_inet(message, protocol));
     return {};
   });
 }
@@ -138,17 +145,19 @@ Result<void> dump_unix(netlink::Channel& channel, std::vector<SocketRecord>& out
   });
 }
 
-// One sock_diag dump: an (address family, protocol) pair of inet_diag, or unix_diag.
+// One sock_diag dump: an (address family, protocol) pair of inet_diag (AF_UNSPEC: TCP over
+// both families), or unix_diag; with the filter bytecode it sends.
 struct Dump {
   int family;
   Protocol protocol;
+  std::vector<uint8_t> filter;
 };
 
 Result<void> run_dumps(netlink::Channel& channel, const std::vector<Dump>& dumps, uint32_t states,
-                       const std::vector<uint8_t>& filter, std::vector<SocketRecord>& out) {
+                       std::vector<SocketRecord>& out) {
   for (const Dump& dump : dumps) {
     Result<void> done = dump.protocol == Protocol::kUnix ? dump_unix(channel, out)
-                                                         : dump_inet(channel, dump.family, dump.protocol, states, filter, out);
+                                                         : dump_inet(channel, dump.family, dump.protocol, states, dump.filter, out);
     if (!done) return done;
   }
   return {};
@@ -159,37 +168,43 @@ Result<void> run_dumps(netlink::Channel& channel, const std::vector<Dump>& dumps
 Result<std::vector<SocketRecord>> collect_sockets(netlink::Channel& channel, const CollectRequest& request) {
   std::vector<uint8_t> filter = compile_port_filter(request.ports);
   std::vector<Dump> dumps;
-  for (Protocol protocol : {Protocol::kTcp, Protocol::kUdp}) {
-    if (!(protocol == Protocol::kTcp ? request.tcp : request.udp)) continue;
-    if (request.ipv4) dumps.push_back({AF_INET, protocol});
-    if (request.ipv6) dumps.push_back({AF_INET6, protocol});
+  // Every dump walks the kernel's whole table for its protocol, whatever it sends back. An
+  // unfiltered listing of TCP over both families, on a live channel, takes two dumps that each
+  // walk the table once for both families and write half of the messages (compile_half_filter),
+  // run side by side: the walks are no more than two per-family dumps make, and the writing,
+  // the larger part, is shared. Recorded and replayed conversations keep one per-family order.
+  bool split_tcp = request.tcp && request.ipv4 && request.ipv6 && request.ports.empty() && channel.live();
+  if (split_tcp) {
+    dumps.push_back({AF_UNSPEC, Protocol::kTcp, compile_half_filter(true)});
+    dumps.push_back({AF_UNSPEC, Protocol::kTcp, compile_half_filter(false)});
   }
-  if (request.unix_domain) dumps.push_back({AF_UNIX, Protocol::kUnix});
+  for (Protocol protocol : {Protocol::kTcp, Protocol::kUdp}) {
+    if (!(protocol == Protocol::kTcp ? request.tcp : request.udp) || (protocol == Protocol::kTcp && split_tcp)) continue;
+    if (request.ipv4) dumps.push_back({AF_INET, protocol, filter});
+    if (request.ipv6) dumps.push_back({AF_INET6, protocol, filter});
+  }
+  if (request.unix_domain) dumps.push_back({AF_UNIX, Protocol::kUnix, {}});
 
   // Unfiltered dumps return about what sockstat counts: room for all of them at once keeps
   // the vector from doubling (its old and new copies would be the listing's peak memory).
   size_t expected = 0;
   if (request.ports.empty() && request.states == ~0u) {
     procfs::SocketCounts counts = procfs::read_socket_counts();
-    for (const Dump& dump : dumps) {
-      if (dump.protocol == Protocol::kTcp) expected += (dump.family == AF_INET ? counts.tcp4 : counts.tcp6) + counts.time_wait;
-      if (dump.protocol == Protocol::kUdp) expected += dump.family == AF_INET ? counts.udp4 : counts.udp6;
-    }
+    if (request.tcp) expected += (request.ipv4 ? counts.tcp4 : 0) + (request.ipv6 ? counts.tcp6 : 0) + counts.time_wait;
+    if (request.udp) expected += (request.ipv4 ? counts.udp4 : 0) + (request.ipv6 ? counts.udp6 : 0);
   }
 
   std::vector<SocketRecord> records;
-  // Each dump walks the kernel's whole table for its protocol, whatever it sends back, so the
-  // first one (usually the largest: TCP over IPv4) runs on a second channel and thread while
-  // this one does the rest; its vector, sized for all, then takes the rest. Recorded or
-  // replayed conversations keep one channel and order.
+  // The first dump (the largest: TCP, or half of it) runs on a second channel and thread
+  // while this one does the rest; its vector, sized for all, then takes the rest.
   std::future<Result<std::vector<SocketRecord>>> first;
   if (dumps.size() > 1 && channel.live()) {
-    first = std::async(std::launch::async, [&filter, &request, expected, dump = dumps.front()]() -> Result<std::vector<SocketRecord>> {
+    first = std::async(std::launch::async, [&request, expected, dump = dumps.front()]() -> Result<std::vector<SocketRecord>> {
       Result<netlink::Channel> own = netlink::Channel::open(NETLINK_SOCK_DIAG);
       if (!own) return tl::unexpected(own.error());
       std::vector<SocketRecord> out;
       out.reserve(expected);
-      Result<void> done = run_dumps(*own, {dump}, request.states, filter, out);
+      Result<void> done = run_dumps(*own, {dump}, request.states, out);
       if (!done) return tl::unexpected(done.error());
       return out;
     });
@@ -198,7 +213,7 @@ Result<std::vector<SocketRecord>> collect_sockets(netlink::Channel& channel, con
     records.reserve(expected);
   }
   std::vector<SocketRecord> rest;
-  Result<void> done = run_dumps(channel, dumps, request.states, filter, first.valid() ? rest : records);
+  Result<void> done = run_dumps(channel, dumps, request.states, first.valid() ? rest : records);
   if (first.valid()) {
     Result<std::vector<SocketRecord>> ahead = first.get();
     if (!ahead) return tl::unexpected(ahead.error());

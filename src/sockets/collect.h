@@ -20,7 +20,8 @@ struct CollectRequest {
   std::vector<PortRange> ports;    // either end's port in one of these; empty: any port
 };
 
-// Records in dump order (TCP v4, TCP v6, UDP v4, UDP v6, UNIX), without owners.
+// Records without owners, in dump order: TCP (v4 then v6; both at once, in two halves, for an
+// unfiltered live listing of both), UDP v4, UDP v6, UNIX.
 Result<std::vector<SocketRecord>> collect_sockets(netlink::Channel& channel, const CollectRequest& request);
 
 // The same TCP and UDP records from /proc/net (root: normally "/proc"), for kernels without

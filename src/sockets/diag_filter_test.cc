@@ -4,6 +4,10 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstring>
 
 #include <gtest/gtest.h>
@@ -54,6 +58,19 @@ TEST(DiagFilter, AcceptsEitherPortInAnyRange) {
 
 TEST(DiagFilter, NoRangesMeansNoProgram) { EXPECT_TRUE(compile_port_filter({}).empty()); }
 
+TEST(DiagFilter, TheTwoHalvesTakeEverySocketExactlyOnce) {
+  std::vector<uint8_t> same = compile_half_filter(true);
+  std::vector<uint8_t> opposite = compile_half_filter(false);
+  const uint16_t ports[] = {0, 1, 80, 443, kSplitPort - 1, kSplitPort, kSplitPort + 1, 32768, 60999, 65535};
+  for (uint16_t sport : ports) {
+    for (uint16_t dport : ports) {
+      EXPECT_NE(run_program(same, sport, dport), run_program(opposite, sport, dport)) << sport << " " << dport;
+    }
+  }
+  EXPECT_TRUE(run_program(same, 443, 80));
+  EXPECT_TRUE(run_program(opposite, 443, 50000));
+}
+
 // The kernel audits every program it is sent: a malformed one fails the dump with EINVAL.
 TEST(DiagFilter, TheKernelAcceptsTheProgramAndFiltersWithIt) {
   int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -82,6 +99,51 @@ TEST(DiagFilter, TheKernelAcceptsTheProgramAndFiltersWithIt) {
     EXPECT_TRUE(record.local.port == port || record.remote.port == port);
   }
   close(listener);
+}
+
+// Makes a listener of family on loopback and one connection to it; returns their three fds.
+std::vector<int> listener_and_pair(int family) {
+  int listener = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_storage address{};
+  socklen_t length;
+  if (family == AF_INET) {
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&address);
+    v4->sin_family = AF_INET;
+    v4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    length = sizeof *v4;
+  } else {
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&address);
+    v6->sin6_family = AF_INET6;
+    v6->sin6_addr = in6addr_loopback;
+    length = sizeof *v6;
+  }
+  if (bind(listener, reinterpret_cast<sockaddr*>(&address), length) != 0 || listen(listener, 4) != 0) return {};
+  getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+  int client = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (connect(client, reinterpret_cast<sockaddr*>(&address), length) != 0) return {};
+  return {listener, client, accept4(listener, nullptr, nullptr, SOCK_CLOEXEC)};
+}
+
+// An unfiltered listing of TCP over both families is dumped in two halves at once: every
+// socket must come back, once.
+TEST(DiagFilter, AnUnfilteredListingInHalvesHasEverySocketOnce) {
+  std::vector<int> fds = listener_and_pair(AF_INET);
+  std::vector<int> v6 = listener_and_pair(AF_INET6);
+  ASSERT_EQ(fds.size(), 3u);
+  fds.insert(fds.end(), v6.begin(), v6.end());
+  Result<netlink::Channel> channel = netlink::Channel::open(NETLINK_SOCK_DIAG);
+  ASSERT_TRUE(channel) << channel.error().message();
+  CollectRequest request;
+  request.udp = false;
+  Result<std::vector<SocketRecord>> records = collect_sockets(*channel, request);
+  ASSERT_TRUE(records) << records.error().message();
+  for (int fd : fds) {
+    struct stat info {};
+    ASSERT_EQ(fstat(fd, &info), 0);
+    long seen = std::count_if(records->begin(), records->end(), [&](const SocketRecord& r) { return r.inode == info.st_ino; });
+    EXPECT_EQ(seen, 1) << "fd " << fd << " inode " << info.st_ino;
+    close(fd);
+  }
 }
 
 }  // namespace

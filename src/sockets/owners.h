@@ -19,6 +19,9 @@ enum class OwnerSource { kAny, kProc, kBpf };
 
 struct OwnerJoin {
   size_t unreadable_processes = 0;  // fd tables we could not read (other users' without root)
+  // The records that got owners, by their first descriptor in the order the scan read them:
+  // by pid, then descriptor, which is the order lsof lists them in.
+  std::vector<uint32_t> by_first_descriptor;
 };
 
 // The host's socket descriptors, joined to socket records in two steps. start() sets the BPF
