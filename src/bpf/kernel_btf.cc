@@ -2,11 +2,14 @@
 
 #include <fcntl.h>
 #include <linux/btf.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <optional>
 
 #include "core/unique_fd.h"
@@ -19,23 +22,25 @@ constexpr size_t kReadSize = 64 * 1024;
 // keep a malformed BTF from looping.
 constexpr int kMaxNesting = 16;
 
-// Sequential reads of one section of the file through a buffer that grows only when a single
-// record is larger than it.
+// Sequential reads of one section of the BTF: straight from a memory map of it, or through a
+// buffer that grows only when a single record is larger than it.
 class SectionReader {
  public:
   SectionReader(int fd, uint64_t start, uint64_t length)
       : fd_(fd), next_read_(start), end_(start + length), buffer_(kReadSize) {}
+  // The section in memory: everything is "buffered" from the start.
+  explicit SectionReader(std::span<const char> section) : memory_(section.data()), filled_(section.size()) {}
 
   bool at_end() const { return begin_ == filled_ && next_read_ == end_; }
   // Offset of data() from the start of the section.
   uint64_t offset() const { return consumed_; }
-  const char* data() const { return buffer_.data() + begin_; }
+  const char* data() const { return (memory_ != nullptr ? memory_ : buffer_.data()) + begin_; }
   size_t buffered() const { return filled_ - begin_; }
 
   // Makes at least `count` bytes available at data().
   Result<void> want(size_t count) {
     if (buffered() >= count) return {};
-    if (count - buffered() > end_ - next_read_) return fail("the kernel's BTF ends inside a record");
+    if (memory_ != nullptr || count - buffered() > end_ - next_read_) return fail("the kernel's BTF ends inside a record");
     std::memmove(buffer_.data(), data(), buffered());
     filled_ = buffered();
     begin_ = 0;
@@ -65,9 +70,10 @@ class SectionReader {
   }
 
  private:
-  int fd_;
-  uint64_t next_read_;
-  uint64_t end_;
+  int fd_ = -1;
+  const char* memory_ = nullptr;
+  uint64_t next_read_ = 0;
+  uint64_t end_ = 0;
   std::vector<char> buffer_;
   size_t begin_ = 0;
   size_t filled_ = 0;
@@ -154,7 +160,7 @@ class NameTable {
 
 class KernelBtf {
  public:
-  static Result<KernelBtf> open(const std::string& path) {
+  static Result<KernelBtf> open(const std::string& path, BtfAccess access) {
     KernelBtf btf;
     btf.file_ = UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!btf.file_) return fail_errno("opening " + path);
@@ -164,12 +170,21 @@ class KernelBtf {
         btf.header_.hdr_len < sizeof btf.header_) {
       return fail(path + " is not BTF in this machine's byte order");
     }
+    // Since Linux 6.16 the kernel lets its BTF be mapped (read-only, private): then no byte is
+    // copied and no read made. Older kernels refuse, and the sections are read instead.
+    struct stat info {};
+    if (access == BtfAccess::kMapOrRead && ::fstat(btf.file_.get(), &info) == 0 && info.st_size > 0) {
+      void* mapping = ::mmap(nullptr, static_cast<size_t>(info.st_size), PROT_READ, MAP_PRIVATE, btf.file_.get(), 0);
+      if (mapping != MAP_FAILED) btf.mapping_ = Mapping(static_cast<const char*>(mapping), Unmap{static_cast<size_t>(info.st_size)});
+    }
     return btf;
   }
 
   // One pass over the string section: the offset of each name in `names`.
   Result<void> find_strings(NameTable& names) {
-    SectionReader reader(file_.get(), uint64_t{header_.hdr_len} + header_.str_off, header_.str_len);
+    Result<SectionReader> opened = section(uint64_t{header_.hdr_len} + header_.str_off, header_.str_len);
+    if (!opened) return tl::unexpected(opened.error());
+    SectionReader& reader = *opened;
     while (!reader.at_end()) {
       if (auto wanted = reader.want(1); !wanted) return wanted;
       const void* end = std::memchr(reader.data(), 0, reader.buffered());
@@ -189,7 +204,9 @@ class KernelBtf {
   // `visit(id, header)` for each.
   template <class Visit>
   Result<void> index_types(Visit visit) {
-    SectionReader reader(file_.get(), type_section_start(), header_.type_len);
+    Result<SectionReader> opened = section(type_section_start(), header_.type_len);
+    if (!opened) return tl::unexpected(opened.error());
+    SectionReader& reader = *opened;
     for (uint32_t id = 1; !reader.at_end(); ++id) {
       if (auto wanted = reader.want(sizeof(btf_type)); !wanted) return wanted;
       btf_type type;
@@ -281,9 +298,31 @@ class KernelBtf {
   }
 
  private:
+  // munmap()s on destruction.
+  struct Unmap {
+    size_t length;
+    void operator()(const char* start) const { ::munmap(const_cast<char*>(start), length); }
+  };
+  using Mapping = std::unique_ptr<const char, Unmap>;
+
   uint64_t type_section_start() const { return uint64_t{header_.hdr_len} + header_.type_off; }
 
+  Result<SectionReader> section(uint64_t start, uint64_t length) const {
+    if (!mapping_) return SectionReader(file_.get(), start, length);
+    if (start > mapping_.get_deleter().length || length > mapping_.get_deleter().length - start) {
+      return fail("the kernel's BTF is shorter than its header says");
+    }
+    return SectionReader(std::span<const char>(mapping_.get() + start, length));
+  }
+
   Result<void> read_exactly(void* into, size_t size, off_t at) const {
+    if (mapping_) {
+      if (static_cast<uint64_t>(at) > mapping_.get_deleter().length || size > mapping_.get_deleter().length - static_cast<uint64_t>(at)) {
+        return fail("the kernel's BTF ends inside a record");
+      }
+      std::memcpy(into, mapping_.get() + at, size);
+      return {};
+    }
     ssize_t got = pread(file_.get(), into, size, at);
     if (got < 0) return fail_errno("reading the kernel's BTF");
     if (static_cast<size_t>(got) != size) return fail("the kernel's BTF ends inside a record");
@@ -291,6 +330,7 @@ class KernelBtf {
   }
 
   UniqueFd file_;
+  Mapping mapping_{nullptr, Unmap{0}};
   btf_header header_{};
   std::vector<uint32_t> record_offsets_;  // type id - 1 -> offset in the type section
 };
@@ -298,8 +338,8 @@ class KernelBtf {
 }  // namespace
 
 Result<KernelLayout> read_kernel_layout(const std::string& btf_path, std::string_view function,
-                                        std::span<const FieldQuery> fields) {
-  Result<KernelBtf> btf = KernelBtf::open(btf_path);
+                                        std::span<const FieldQuery> fields, BtfAccess access) {
+  Result<KernelBtf> btf = KernelBtf::open(btf_path, access);
   if (!btf) return tl::unexpected(btf.error());
 
   NameTable names;

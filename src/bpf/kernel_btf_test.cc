@@ -107,11 +107,15 @@ BtfWriter sample() {
   return btf;
 }
 
-TEST(KernelBtf, FindsMembersThroughTypedefsAndAnonymousUnions) {
+// Each test runs over both ways of reaching the bytes: a memory map, and reads.
+class KernelBtf : public ::testing::TestWithParam<BtfAccess> {};
+INSTANTIATE_TEST_SUITE_P(Access, KernelBtf, ::testing::Values(BtfAccess::kMapOrRead, BtfAccess::kRead));
+
+TEST_P(KernelBtf, FindsMembersThroughTypedefsAndAnonymousUnions) {
   BtfWriter btf = sample();
   std::string path = btf.write();
   FieldQuery queries[] = {{"task", "pid"}, {"task", "next"}, {"task", "raw"}, {"task", "colour"}, {"flags", "whole"}};
-  Result<KernelLayout> layout = read_kernel_layout(path, "iterate_task", queries);
+  Result<KernelLayout> layout = read_kernel_layout(path, "iterate_task", queries, GetParam());
   ASSERT_TRUE(layout) << layout.error().message();
   EXPECT_EQ(layout->function_id, 10U);
   ASSERT_EQ(layout->fields.size(), 5U);
@@ -128,15 +132,18 @@ TEST(KernelBtf, FindsMembersThroughTypedefsAndAnonymousUnions) {
   unlink(path.c_str());
 }
 
-std::string error_of(BtfWriter& btf, std::string_view function, FieldQuery query) {
+std::string error_of(BtfWriter& btf, std::string_view function, FieldQuery query, BtfAccess access) {
   std::string path = btf.write();
-  Result<KernelLayout> layout = read_kernel_layout(path, function, std::span(&query, 1));
+  Result<KernelLayout> layout = read_kernel_layout(path, function, std::span(&query, 1), access);
   unlink(path.c_str());
   return layout ? "no error" : layout.error().message();
 }
 
-TEST(KernelBtf, SaysWhatIsMissingOrUnusable) {
+TEST_P(KernelBtf, SaysWhatIsMissingOrUnusable) {
   BtfWriter btf = sample();
+  auto error_of = [&](BtfWriter& btf, std::string_view function, FieldQuery query) {
+    return ::sockscope::bpf::error_of(btf, function, query, GetParam());
+  };
   EXPECT_EQ(error_of(btf, "iterate_task", {"task", "nope"}), "the kernel's BTF has no task.nope");
   EXPECT_EQ(error_of(btf, "iterate_task", {"task", "whole"}), "the kernel's BTF has no task.whole");
   EXPECT_EQ(error_of(btf, "iterate_task", {"nope", "pid"}), "the kernel's BTF has no struct nope");
@@ -152,7 +159,7 @@ TEST(KernelBtf, SaysWhatIsMissingOrUnusable) {
             "the kernel's BTF holds a name twice in its strings (not deduplicated)");
 }
 
-TEST(KernelBtf, MalformedFilesAreErrors) {
+TEST_P(KernelBtf, MalformedFilesAreErrors) {
   std::string good_path = sample().write();
   std::ifstream in(good_path, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -163,23 +170,23 @@ TEST(KernelBtf, MalformedFilesAreErrors) {
   // crash or a read past the end.
   for (size_t length = 0; length < bytes.size(); ++length) {
     std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(length));
-    EXPECT_FALSE(read_kernel_layout(path, "iterate_task", std::span(&query, 1))) << length;
+    EXPECT_FALSE(read_kernel_layout(path, "iterate_task", std::span(&query, 1), GetParam())) << length;
   }
   // A kind this reader does not know.
   std::string unknown = bytes;
   unknown[sizeof(btf_header) + 7] = 31;  // the kind byte of type 1's info
   std::ofstream(path, std::ios::binary) << unknown;
-  Result<KernelLayout> layout = read_kernel_layout(path, "iterate_task", std::span(&query, 1));
+  Result<KernelLayout> layout = read_kernel_layout(path, "iterate_task", std::span(&query, 1), GetParam());
   ASSERT_FALSE(layout);
   EXPECT_EQ(layout.error().message(), "the kernel's BTF has a type kind this program does not know");
   EXPECT_FALSE(read_kernel_layout("/nonexistent/vmlinux", "iterate_task", std::span(&query, 1)));
   unlink(path.c_str());
 }
 
-TEST(KernelBtf, ReadsTheRunningKernel) {
+TEST_P(KernelBtf, ReadsTheRunningKernel) {
   if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) GTEST_SKIP() << "this kernel exports no BTF";
   FieldQuery queries[] = {{"task_struct", "tgid"}, {"bpf_iter__task_file", "fd"}, {"bpf_iter__task_file", "meta"}};
-  Result<KernelLayout> layout = read_kernel_layout("/sys/kernel/btf/vmlinux", "bpf_iter_task_file", queries);
+  Result<KernelLayout> layout = read_kernel_layout("/sys/kernel/btf/vmlinux", "bpf_iter_task_file", queries, GetParam());
   ASSERT_TRUE(layout) << layout.error().message();
   EXPECT_NE(layout->function_id, 0U);
   EXPECT_EQ(layout->fields[0].size, sizeof(pid_t));
