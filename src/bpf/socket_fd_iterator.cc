@@ -102,9 +102,12 @@ Result<std::vector<procfs::SocketFd>> iterate_socket_fds() {
     std::memmove(buffer.data(), buffer.data() + whole, filled - whole);
     filled -= whole;
   }
-  std::sort(fds.begin(), fds.end(), [](const procfs::SocketFd& a, const procfs::SocketFd& b) {
+  // The iterator walks processes by pid and each table by descriptor: sorted already, but
+  // the order is the kernel's to keep, so it is checked.
+  auto before = [](const procfs::SocketFd& a, const procfs::SocketFd& b) {
     return a.pid != b.pid ? a.pid < b.pid : a.fd < b.fd;
-  });
+  };
+  if (!std::is_sorted(fds.begin(), fds.end(), before)) std::sort(fds.begin(), fds.end(), before);
   return fds;
 }
 
