@@ -131,8 +131,9 @@ bool drain(Stage& stage, int sink, bool socket) {
     if (errno == EINTR) continue;
     if (errno == EAGAIN) return true;
     if (errno != EFAULT) return false;
-    // The file was cut short under the map: those bytes are no longer in it, as a read() would
-    // have found. Copy from here on.
+    // The file was cut short under the map: the pages past the cut are gone, as a read() would
+    // have found. (The rest of the page the cut falls in reads as zeros, which may have gone
+    // out: docs/nc.md.) Copy from here on.
     stage.route = Route::kCopy;
     break;
   }
