@@ -294,9 +294,9 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
   });
   if (options.replay_path.empty()) sockets::read_reuse_flags(records);
   if (options.view == View::kJson) {
-    fmt::print("{}\n", output::render_sockets_json(records).dump(2));
+    output::write_sockets_json(records, to_stdout);
   } else if (!records.empty()) {
-    fmt::print("{}", output::render_sockets_table(records));
+    output::write_sockets_table(records, to_stdout);
   }
   return !records.empty();
 }

@@ -4,6 +4,11 @@
 
 namespace sockscope::output {
 
+void JsonText::new_line(size_t depth) {
+  out_ += '\n';
+  out_.append(depth * static_cast<size_t>(indent_), ' ');
+}
+
 void JsonText::separate() {
   if (after_key_) {
     after_key_ = false;
@@ -12,7 +17,15 @@ void JsonText::separate() {
   if (!empty_.empty()) {
     if (!empty_.back()) out_ += ',';
     empty_.back() = false;
+    if (indent_ > 0) new_line(empty_.size());
   }
+}
+
+void JsonText::close(char bracket) {
+  // An empty container stays on one line: [] and {}.
+  if (indent_ > 0 && !empty_.back()) new_line(empty_.size() - 1);
+  out_ += bracket;
+  empty_.pop_back();
 }
 
 void JsonText::begin_object() {
@@ -21,10 +34,7 @@ void JsonText::begin_object() {
   empty_.push_back(true);
 }
 
-void JsonText::end_object() {
-  out_ += '}';
-  empty_.pop_back();
-}
+void JsonText::end_object() { close('}'); }
 
 void JsonText::begin_array() {
   separate();
@@ -32,21 +42,23 @@ void JsonText::begin_array() {
   empty_.push_back(true);
 }
 
-void JsonText::end_array() {
-  out_ += ']';
-  empty_.pop_back();
-}
+void JsonText::end_array() { close(']'); }
 
 JsonText& JsonText::key(std::string_view name) {
-  value(name);
-  out_ += ':';
+  separate();
+  quoted(name);
+  out_ += indent_ > 0 ? ": " : ":";
   after_key_ = true;
   return *this;
 }
 
-// Escapes what JSON requires; other bytes, UTF-8 or not, pass through as `ip -j` passes them.
 void JsonText::value(std::string_view text) {
   separate();
+  quoted(text);
+}
+
+// Escapes what JSON requires; other bytes, UTF-8 or not, pass through as `ip -j` passes them.
+void JsonText::quoted(std::string_view text) {
   out_ += '"';
   for (char c : text) {
     switch (c) {

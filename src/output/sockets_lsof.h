@@ -3,11 +3,11 @@
 // their %scope (lsof drops it, which makes them unusable).
 #pragma once
 
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "output/text_sink.h"
 #include "sockets/selection.h"
 #include "sockets/socket_record.h"
 
@@ -28,9 +28,6 @@ struct LsofNaming {
 // Every (socket, owner) pair the selection keeps, in lsof's order: by PID, then descriptor.
 std::vector<LsofRow> select_lsof_rows(const std::vector<sockets::SocketRecord>& records,
                                       const sockets::Selection& selection);
-
-// Where streamed output goes, a piece at a time (a row, or less).
-using TextSink = std::function<void(std::string_view)>;
 
 // The column listing with its header, nothing when there are no rows. Streamed: a listing of
 // 100k sockets is never held in memory as text.

@@ -6,9 +6,11 @@
 #include <functional>
 #include <map>
 #include <tuple>
+#include <utility>
 
 #include <fmt/format.h>
 
+#include "output/json_text.h"
 #include "output/user_names.h"
 #include "sockets/selection.h"
 
@@ -107,69 +109,104 @@ std::vector<size_t> shared_listener_counts(const std::vector<SocketRecord>& reco
   return shared;
 }
 
-std::string render_sockets_table(const std::vector<SocketRecord>& records) {
+void write_sockets_table(const std::vector<SocketRecord>& records, const TextSink& write) {
+  // Two passes over the cells, one for the widths and one to write: formatting a row twice
+  // costs less than holding 100k rows of strings (47 MiB at 50k sockets).
+  constexpr size_t kPiece = 64 << 10;
   const std::vector<Column>& columns = table_columns();
   std::vector<size_t> shared = shared_listener_counts(records);
-  std::vector<std::vector<std::string>> cells;
   std::vector<size_t> widths;
   for (const Column& column : columns) widths.push_back(column.title.size());
   for (size_t i = 0; i < records.size(); ++i) {
-    std::vector<std::string> row;
-    for (size_t c = 0; c < columns.size(); ++c) {
-      row.push_back(columns[c].text(records[i], shared[i]));
-      widths[c] = std::max(widths[c], row.back().size());
-    }
-    cells.push_back(std::move(row));
+    for (size_t c = 0; c < columns.size(); ++c) widths[c] = std::max(widths[c], columns[c].text(records[i], shared[i]).size());
   }
   std::string out;
   auto line = [&](auto cell) {
-    std::string text;
     for (size_t c = 0; c < columns.size(); ++c) {
-      text += c + 1 == columns.size() ? cell(c) : fmt::format("{:<{}}  ", cell(c), widths[c]);
+      std::string text = cell(c);
+      out += text;
+      if (c + 1 < columns.size()) out.append(widths[c] - text.size() + 2, ' ');
     }
-    out += text + "\n";
+    out += '\n';
+    if (out.size() >= kPiece) write(std::exchange(out, {}));
   };
   line([&](size_t c) { return std::string(columns[c].title); });
-  for (const auto& row : cells) line([&](size_t c) { return row[c]; });
-  return out;
+  for (size_t i = 0; i < records.size(); ++i) line([&](size_t c) { return columns[c].text(records[i], shared[i]); });
+  write(out);
 }
 
-nlohmann::ordered_json render_sockets_json(const std::vector<SocketRecord>& records) {
+void write_sockets_json(const std::vector<SocketRecord>& records, const TextSink& write) {
+  // Written as it goes, a piece of about this size at a time: 100k sockets as a document tree
+  // took 200 MiB.
+  constexpr size_t kPiece = 64 << 10;
   std::vector<size_t> shared = shared_listener_counts(records);
-  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  JsonText json(2);
+  json.begin_array();
+  auto endpoint = [&](const char* name, const Endpoint& at) {
+    json.key(name).begin_object();
+    json.key("address").value(at.address.to_string());
+    json.key("port").value(uint64_t{at.port});
+    json.end_object();
+  };
+  auto optional_flag = [&](const char* name, std::optional<bool> flag) {
+    json.key(name);
+    if (flag) {
+      json.value(*flag);
+    } else {
+      json.null();
+    }
+  };
   for (size_t i = 0; i < records.size(); ++i) {
     const SocketRecord& r = records[i];
-    nlohmann::ordered_json entry;
-    entry["protocol"] = r.protocol == Protocol::kTcp ? "tcp" : r.protocol == Protocol::kUdp ? "udp" : "unix";
-    entry["family"] = r.family == AF_INET6 ? "inet6" : r.family == AF_INET ? "inet" : "unix";
-    entry["state"] = state_text(r);
+    json.begin_object();
+    json.key("protocol").value(r.protocol == Protocol::kTcp ? "tcp" : r.protocol == Protocol::kUdp ? "udp" : "unix");
+    json.key("family").value(r.family == AF_INET6 ? "inet6" : r.family == AF_INET ? "inet" : "unix");
+    json.key("state").value(state_text(r));
     if (r.protocol == Protocol::kUnix) {
-      entry["type"] = r.type == SOCK_STREAM ? "stream" : r.type == SOCK_DGRAM ? "dgram" : "seqpacket";
-      entry["path"] = r.unix_path;
-      entry["peer_inode"] = r.unix_peer_inode;
+      json.key("type").value(r.type == SOCK_STREAM ? "stream" : r.type == SOCK_DGRAM ? "dgram" : "seqpacket");
+      json.key("path").value(r.unix_path);
+      json.key("peer_inode").value(uint64_t{r.unix_peer_inode});
     } else {
-      entry["local"] = {{"address", r.local.address.to_string()}, {"port", r.local.port}};
-      entry["peer"] = connected(r) ? nlohmann::ordered_json{{"address", r.remote.address.to_string()}, {"port", r.remote.port}}
-                                   : nlohmann::ordered_json(nullptr);
+      endpoint("local", r.local);
+      if (connected(r)) {
+        endpoint("peer", r.remote);
+      } else {
+        json.key("peer").null();
+      }
     }
-    entry["queues"] = {{"receive", r.receive_queue}, {"send", r.send_queue}};
-    entry["inode"] = r.inode;
-    entry["uid"] = r.uid;
+    json.key("queues").begin_object();
+    json.key("receive").value(uint64_t{r.receive_queue});
+    json.key("send").value(uint64_t{r.send_queue});
+    json.end_object();
+    json.key("inode").value(uint64_t{r.inode});
+    json.key("uid").value(uint64_t{r.uid});
     if (r.protocol != Protocol::kUnix) {
-      entry["bound_device"] = r.bound_device ? nlohmann::ordered_json(interface_name(r.bound_device)) : nlohmann::ordered_json(nullptr);
-      entry["v6only"] = r.family == AF_INET6 && r.v6only_known ? nlohmann::ordered_json(r.v6only) : nlohmann::ordered_json(nullptr);
-      entry["reuseaddr"] = r.reuseaddr ? nlohmann::ordered_json(*r.reuseaddr) : nlohmann::ordered_json(nullptr);
-      entry["reuseport"] = r.reuseport ? nlohmann::ordered_json(*r.reuseport) : nlohmann::ordered_json(nullptr);
-      entry["shared_listeners"] = shared[i];
+      json.key("bound_device");
+      if (r.bound_device != 0) {
+        json.value(interface_name(r.bound_device));
+      } else {
+        json.null();
+      }
+      optional_flag("v6only", r.family == AF_INET6 && r.v6only_known ? std::optional<bool>(r.v6only) : std::nullopt);
+      optional_flag("reuseaddr", r.reuseaddr);
+      optional_flag("reuseport", r.reuseport);
+      json.key("shared_listeners").value(uint64_t{shared[i]});
     }
-    nlohmann::ordered_json owners = nlohmann::ordered_json::array();
+    json.key("owners").begin_array();
     for (const sockets::Owner& owner : r.owners) {
-      owners.push_back({{"pid", owner.pid}, {"command", owner.command}, {"user", user_name(owner.uid)}, {"fd", owner.fd}});
+      json.begin_object();
+      json.key("pid").value(int64_t{owner.pid});
+      json.key("command").value(owner.command);
+      json.key("user").value(user_name(owner.uid));
+      json.key("fd").value(int64_t{owner.fd});
+      json.end_object();
     }
-    entry["owners"] = owners;
-    list.push_back(entry);
+    json.end_array();
+    json.end_object();
+    if (json.text().size() >= kPiece) write(json.take());
   }
-  return list;
+  json.end_array();
+  write(json.take() + "\n");
 }
 
 }  // namespace sockscope::output
