@@ -165,7 +165,7 @@ TEST_P(KernelBtf, MalformedFilesAreErrors) {
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   unlink(good_path.c_str());
   FieldQuery query{"task", "pid"};
-  std::string path = ::testing::TempDir() + "/kernel_btf_test.cut.btf";
+  std::string path = ::testing::TempDir() + "/kernel_btf_test.cut." + std::to_string(getpid()) + ".btf";
   // Every truncation leaves the header promising more than the file holds: an error, never a
   // crash or a read past the end.
   for (size_t length = 0; length < bytes.size(); ++length) {
