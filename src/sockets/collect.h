@@ -18,10 +18,11 @@ struct CollectRequest {
   bool ipv4 = true, ipv6 = true;
   uint32_t states = ~0u;           // bit (1 << TCP_*) per state wanted (UDP uses the same numbers)
   std::vector<PortRange> ports;    // either end's port in one of these; empty: any port
+  bool by_family = false;          // TCP in one dump per family, IPv4 first (see collect_sockets)
 };
 
-// Records without owners, in dump order: TCP (v4 then v6; both at once, in two halves, for an
-// unfiltered live listing of both), UDP v4, UDP v6, UNIX.
+// Records without owners, in dump order: TCP (IPv4 and IPv6 in the kernel's table order; IPv4
+// first, then IPv6, with by_family or on a recorded channel), UDP v4, UDP v6, UNIX.
 Result<std::vector<SocketRecord>> collect_sockets(netlink::Channel& channel, const CollectRequest& request);
 
 // The same TCP and UDP records from /proc/net (root: normally "/proc"), for kernels without

@@ -77,12 +77,4 @@ std::vector<uint8_t> compile_port_filter(const std::vector<PortRange>& ranges) {
   return compile(alternatives);
 }
 
-std::vector<uint8_t> compile_half_filter(bool same_side) {
-  constexpr uint16_t kBelow = kSplitPort - 1;
-  auto s_below = PortTest{INET_DIAG_BC_S_LE, kBelow}, s_above = PortTest{INET_DIAG_BC_S_GE, kSplitPort};
-  auto d_below = PortTest{INET_DIAG_BC_D_LE, kBelow}, d_above = PortTest{INET_DIAG_BC_D_GE, kSplitPort};
-  if (same_side) return compile({{s_below, d_below}, {s_above, d_above}});
-  return compile({{s_below, d_above}, {s_above, d_below}});
-}
-
 }  // namespace sockscope::sockets

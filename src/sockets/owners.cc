@@ -153,6 +153,7 @@ Result<std::vector<SocketRecord>> collect_port_holders(Protocol protocol, uint16
   request.tcp = protocol == Protocol::kTcp;
   request.udp = protocol == Protocol::kUdp;
   request.ports = {{port, port}};
+  request.by_family = true;  // explain models each family's listener chains apart
   Result<std::vector<SocketRecord>> records = collect_sockets(*channel, request);
   if (!records) return records;
   // The kernel's port filter matches either end; only sockets bound to the port hold it.
