@@ -1,6 +1,6 @@
-"""Data integrity through sockscope nc: random bytes both ways, checked by SHA-256, through
-files and pipes, with -N and with -q, one 1 GiB run each way at once, slow readers on both
-sides; a reset peer and a closed stdout end as with netcat-openbsd."""
+"""Data integrity through sockscope nc: 1 GiB of random bytes both ways, checked by SHA-256,
+through files and pipes, with -N and with -q, and once more streamed through pipes; slow
+readers on both sides; a reset peer and a closed stdout end as with netcat-openbsd."""
 import hashlib
 import os
 import socket
@@ -14,21 +14,29 @@ from harness import SOCKSCOPE, peer_binary, sockscope, wait_for_port
 from test_nc_compat import Nc
 
 # Smaller under the sanitizers, which slow the relay down several times.
-SIZE = (8 if "asan" in SOCKSCOPE else 64) << 20
+SIZE = (8 if "asan" in SOCKSCOPE else 1024) << 20
 
 
-@pytest.fixture
-def payloads(tmp_path):
+@pytest.fixture(scope="module")
+def payloads(tmp_path_factory):
+    """Two files of SIZE random bytes, made once for the module's tests."""
+    folder = tmp_path_factory.mktemp("payloads")
     files = {}
     for name in ("up", "down"):
-        path = tmp_path / name
-        path.write_bytes(os.urandom(SIZE))
+        path = folder / name
+        with open(path, "wb") as out:
+            for _ in range(SIZE >> 20):
+                out.write(os.urandom(1 << 20))
         files[name] = path
     return files
 
 
 def sha256(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    with open(path, "rb") as source:
+        while piece := source.read(1 << 20):
+            digest.update(piece)
+    return digest.hexdigest()
 
 
 @pytest.mark.parametrize("ending", [["-N"], ["-q", "0"]], ids=["-N", "-q0"])
@@ -57,6 +65,8 @@ def test_both_directions_arrive_intact(netns, payloads, tmp_path, ending, throug
     assert sha256(server_out) == sha256(payloads["up"])
     if ending == ["-N"]:
         assert sha256(client_out) == sha256(payloads["down"])
+    server_out.unlink()
+    client_out.unlink()
 
 
 def random_source(size, digest):
