@@ -88,19 +88,27 @@ std::string interface_name(uint32_t index) {
 }
 
 std::string IpAddress::to_string() const {
+  std::string text;
+  append_to(text);
+  return text;
+}
+
+void IpAddress::append_to(std::string& out) const {
   // glibc's inet_ntop formats IPv4 through sprintf; listings print 100k of these.
   if (family == AF_INET) {
-    std::string text;
     for (size_t i = 0; i < 4; ++i) {
-      if (i != 0) text += '.';
-      text += fmt::format_int(bytes[i]).c_str();
+      if (i != 0) out += '.';
+      out += fmt::format_int(bytes[i]).c_str();
     }
-    return text;
+    return;
   }
   char text[INET6_ADDRSTRLEN] = {};
   inet_ntop(family, bytes.data(), text, sizeof text);
-  if (family == AF_INET6 && scope_id != 0) return fmt::format("{}%{}", text, interface_name(scope_id));
-  return text;
+  out += text;
+  if (family == AF_INET6 && scope_id != 0) {
+    out += '%';
+    out += interface_name(scope_id);
+  }
 }
 
 Result<IpAddress> parse_ip_address(std::string_view text, ScopeRule scope_rule) {

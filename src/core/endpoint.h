@@ -39,6 +39,8 @@ struct IpAddress {
 
   // Without brackets: "127.0.0.1", "::1", "fe80::1%eth0" (index when the name is gone).
   std::string to_string() const;
+  // The same text added to the end of out: listings print 100k addresses.
+  void append_to(std::string& out) const;
 
   auto operator<=>(const IpAddress&) const = default;
 };

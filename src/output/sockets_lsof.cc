@@ -34,18 +34,6 @@ std::string user_text(uid_t uid, bool numeric) {
   return name ? *name : fmt::format("{:>{}}", uid, kNumericUserWidth);
 }
 
-// Dotted IPv4 without std::string temporaries or sprintf: listings print 100k of these.
-void append_ipv4(std::string& out, const uint8_t* bytes) {
-  char text[16];
-  char* end = text;
-  for (int i = 0; i < 4; ++i) {
-    if (i != 0) *end++ = '.';
-    fmt::format_int digits(bytes[i]);
-    end = std::copy(digits.data(), digits.data() + digits.size(), end);
-  }
-  out.append(text, end);
-}
-
 void append_host(std::string& out, const IpAddress& address, bool numeric) {
   if (address.is_unspecified()) {
     out += '*';
@@ -70,13 +58,9 @@ void append_host(std::string& out, const IpAddress& address, bool numeric) {
       return;
     }
   }
-  if (shown.family == AF_INET) {
-    append_ipv4(out, shown.bytes.data());
-  } else {
-    out += '[';
-    out += shown.to_string();
-    out += ']';
-  }
+  if (shown.family == AF_INET6) out += '[';
+  shown.append_to(out);
+  if (shown.family == AF_INET6) out += ']';
 }
 
 void append_port(std::string& out, uint16_t port, Protocol protocol, bool numeric) {
@@ -208,9 +192,6 @@ class StateNames {
   std::array<std::string, 256> names_;
 };
 
-// Rows are gathered into pieces of about this size before they go to the sink.
-constexpr size_t kWriteChunk = 64 << 10;
-
 }  // namespace
 
 std::string lsof_address_name(const SocketRecord& record, const LsofNaming& naming) {
@@ -239,7 +220,7 @@ void write_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming, cons
                     "PID", widths.pid, "USER", widths.user, "FD", kFdWidth, "TYPE", widths.type, "DEVICE",
                     widths.device, "SIZE/OFF", kSizeOff, "NODE", widths.node));
   std::string out;
-  out.reserve(kWriteChunk + 512);
+  out.reserve(kTextPiece + 512);
   StateNames states;
   for (const LsofRow& row : rows) {
     const SocketRecord& record = *row.record;
@@ -287,7 +268,7 @@ void write_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming, cons
       }
     }
     out += '\n';
-    if (out.size() >= kWriteChunk) {
+    if (out.size() >= kTextPiece) {
       write(out);
       out.clear();
     }

@@ -112,7 +112,6 @@ std::vector<size_t> shared_listener_counts(const std::vector<SocketRecord>& reco
 void write_sockets_table(const std::vector<SocketRecord>& records, const TextSink& write) {
   // Two passes over the cells, one for the widths and one to write: formatting a row twice
   // costs less than holding 100k rows of strings (47 MiB at 50k sockets).
-  constexpr size_t kPiece = 64 << 10;
   const std::vector<Column>& columns = table_columns();
   std::vector<size_t> shared = shared_listener_counts(records);
   std::vector<size_t> widths;
@@ -128,7 +127,7 @@ void write_sockets_table(const std::vector<SocketRecord>& records, const TextSin
       if (c + 1 < columns.size()) out.append(widths[c] - text.size() + 2, ' ');
     }
     out += '\n';
-    if (out.size() >= kPiece) write(std::exchange(out, {}));
+    if (out.size() >= kTextPiece) write(std::exchange(out, {}));
   };
   line([&](size_t c) { return std::string(columns[c].title); });
   for (size_t i = 0; i < records.size(); ++i) line([&](size_t c) { return columns[c].text(records[i], shared[i]); });
@@ -136,9 +135,7 @@ void write_sockets_table(const std::vector<SocketRecord>& records, const TextSin
 }
 
 void write_sockets_json(const std::vector<SocketRecord>& records, const TextSink& write) {
-  // Written as it goes, a piece of about this size at a time: 100k sockets as a document tree
-  // took 200 MiB.
-  constexpr size_t kPiece = 64 << 10;
+  // Written as it goes: 100k sockets as a document tree took 200 MiB.
   std::vector<size_t> shared = shared_listener_counts(records);
   JsonText json(2);
   json.begin_array();
@@ -203,7 +200,7 @@ void write_sockets_json(const std::vector<SocketRecord>& records, const TextSink
     }
     json.end_array();
     json.end_object();
-    if (json.text().size() >= kPiece) write(json.take());
+    if (json.text().size() >= kTextPiece) write(json.take());
   }
   json.end_array();
   write(json.take() + "\n");

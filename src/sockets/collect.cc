@@ -146,18 +146,17 @@ Result<void> dump_unix(netlink::Channel& channel, std::vector<SocketRecord>& out
 }
 
 // One sock_diag dump: an (address family, protocol) pair of inet_diag (AF_UNSPEC: TCP over
-// both families), or unix_diag; with the filter bytecode it sends.
+// both families), or unix_diag.
 struct Dump {
   int family;
   Protocol protocol;
-  std::vector<uint8_t> filter;
 };
 
 Result<void> run_dumps(netlink::Channel& channel, const std::vector<Dump>& dumps, uint32_t states,
-                       std::vector<SocketRecord>& out) {
+                       const std::vector<uint8_t>& filter, std::vector<SocketRecord>& out) {
   for (const Dump& dump : dumps) {
     Result<void> done = dump.protocol == Protocol::kUnix ? dump_unix(channel, out)
-                                                         : dump_inet(channel, dump.family, dump.protocol, states, dump.filter, out);
+                                                         : dump_inet(channel, dump.family, dump.protocol, states, filter, out);
     if (!done) return done;
   }
   return {};
@@ -170,17 +169,17 @@ Result<std::vector<SocketRecord>> collect_sockets(netlink::Channel& channel, con
   std::vector<Dump> dumps;
   // Every dump walks the kernel's whole table for its protocol, whatever it sends back, and
   // IPv4 and IPv6 TCP sockets share one table: TCP over both families is one dump of the
-  // original TCP request, which covers both in one walk (one walk less, 20% less CPU for a
-  // full listing at 50k sockets). Recorded and replayed conversations, and callers that need
-  // each family's sockets in the kernel's order apart, keep one dump per family.
+  // original TCP request, which covers both in one walk. Recorded and replayed conversations,
+  // and callers that need each family's sockets in the kernel's order apart, keep one dump
+  // per family.
   bool tcp_in_one = request.tcp && request.ipv4 && request.ipv6 && !request.by_family && channel.live();
-  if (tcp_in_one) dumps.push_back({AF_UNSPEC, Protocol::kTcp, filter});
+  if (tcp_in_one) dumps.push_back({AF_UNSPEC, Protocol::kTcp});
   for (Protocol protocol : {Protocol::kTcp, Protocol::kUdp}) {
     if (!(protocol == Protocol::kTcp ? request.tcp : request.udp) || (protocol == Protocol::kTcp && tcp_in_one)) continue;
-    if (request.ipv4) dumps.push_back({AF_INET, protocol, filter});
-    if (request.ipv6) dumps.push_back({AF_INET6, protocol, filter});
+    if (request.ipv4) dumps.push_back({AF_INET, protocol});
+    if (request.ipv6) dumps.push_back({AF_INET6, protocol});
   }
-  if (request.unix_domain) dumps.push_back({AF_UNIX, Protocol::kUnix, {}});
+  if (request.unix_domain) dumps.push_back({AF_UNIX, Protocol::kUnix});
 
   // Unfiltered dumps return about what sockstat counts: room for all of them at once keeps
   // the vector from doubling (its old and new copies would be the listing's peak memory).
@@ -192,16 +191,16 @@ Result<std::vector<SocketRecord>> collect_sockets(netlink::Channel& channel, con
   }
 
   std::vector<SocketRecord> records;
-  // The first dump (usually the largest: TCP) runs on a second channel and thread
-  // while this one does the rest; its vector, sized for all, then takes the rest.
+  // The first dump (usually the largest: TCP) runs on a second channel and thread while this
+  // one does the rest; its vector, sized for all, then takes the rest.
   std::future<Result<std::vector<SocketRecord>>> first;
   if (dumps.size() > 1 && channel.live()) {
-    first = std::async(std::launch::async, [&request, expected, dump = dumps.front()]() -> Result<std::vector<SocketRecord>> {
+    first = std::async(std::launch::async, [&filter, &request, expected, dump = dumps.front()]() -> Result<std::vector<SocketRecord>> {
       Result<netlink::Channel> own = netlink::Channel::open(NETLINK_SOCK_DIAG);
       if (!own) return tl::unexpected(own.error());
       std::vector<SocketRecord> out;
       out.reserve(expected);
-      Result<void> done = run_dumps(*own, {dump}, request.states, out);
+      Result<void> done = run_dumps(*own, {dump}, request.states, filter, out);
       if (!done) return tl::unexpected(done.error());
       return out;
     });
@@ -210,7 +209,7 @@ Result<std::vector<SocketRecord>> collect_sockets(netlink::Channel& channel, con
     records.reserve(expected);
   }
   std::vector<SocketRecord> rest;
-  Result<void> done = run_dumps(channel, dumps, request.states, first.valid() ? rest : records);
+  Result<void> done = run_dumps(channel, dumps, request.states, filter, first.valid() ? rest : records);
   if (first.valid()) {
     Result<std::vector<SocketRecord>> ahead = first.get();
     if (!ahead) return tl::unexpected(ahead.error());

@@ -25,10 +25,20 @@ void put_op(std::vector<uint8_t>& out, uint8_t code, uint32_t yes, uint32_t no) 
 
 }  // namespace
 
-namespace {
-
-// Alternatives of tests that must all hold, ORed.
-std::vector<uint8_t> compile(const std::vector<std::vector<PortTest>>& alternatives) {
+std::vector<uint8_t> compile_port_filter(const std::vector<PortRange>& ranges) {
+  // Each alternative is a short chain of tests that must all hold: (sport == p), or
+  // (sport >= lo and sport <= hi); then the same for dport. The alternatives are ORed.
+  std::vector<std::vector<PortTest>> alternatives;
+  for (const PortRange& range : ranges) {
+    for (bool local : {true, false}) {
+      if (range.first == range.last) {
+        alternatives.push_back({{static_cast<uint8_t>(local ? INET_DIAG_BC_S_EQ : INET_DIAG_BC_D_EQ), range.first}});
+      } else {
+        alternatives.push_back({{static_cast<uint8_t>(local ? INET_DIAG_BC_S_GE : INET_DIAG_BC_D_GE), range.first},
+                                {static_cast<uint8_t>(local ? INET_DIAG_BC_S_LE : INET_DIAG_BC_D_LE), range.last}});
+      }
+    }
+  }
   // The kernel audits a program by walking its `yes` jumps from the start, and every `no`
   // target must lie on that walk. So the layout is linear: an alternative's tests pass into
   // each other, then into an unconditional jump to the end (accept); a failed test skips to
@@ -56,25 +66,6 @@ std::vector<uint8_t> compile(const std::vector<std::vector<PortTest>>& alternati
     }
   }
   return program;
-}
-
-}  // namespace
-
-std::vector<uint8_t> compile_port_filter(const std::vector<PortRange>& ranges) {
-  // Each alternative is a short chain of tests that must all hold: (sport == p), or
-  // (sport >= lo and sport <= hi); then the same for dport.
-  std::vector<std::vector<PortTest>> alternatives;
-  for (const PortRange& range : ranges) {
-    for (bool local : {true, false}) {
-      if (range.first == range.last) {
-        alternatives.push_back({{static_cast<uint8_t>(local ? INET_DIAG_BC_S_EQ : INET_DIAG_BC_D_EQ), range.first}});
-      } else {
-        alternatives.push_back({{static_cast<uint8_t>(local ? INET_DIAG_BC_S_GE : INET_DIAG_BC_D_GE), range.first},
-                                {static_cast<uint8_t>(local ? INET_DIAG_BC_S_LE : INET_DIAG_BC_D_LE), range.last}});
-      }
-    }
-  }
-  return compile(alternatives);
 }
 
 }  // namespace sockscope::sockets
