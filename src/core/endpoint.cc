@@ -1,5 +1,7 @@
 #include "core/endpoint.h"
 
+#include "core/decimal.h"
+
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netdb.h>
@@ -98,7 +100,7 @@ void IpAddress::append_to(std::string& out) const {
   if (family == AF_INET) {
     for (size_t i = 0; i < 4; ++i) {
       if (i != 0) out += '.';
-      out += fmt::format_int(bytes[i]).c_str();
+      append_decimal(out, bytes[i]);
     }
     return;
   }

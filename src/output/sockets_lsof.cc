@@ -5,11 +5,14 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <map>
 #include <set>
+#include <span>
 
 #include <fmt/format.h>
 
+#include "core/decimal.h"
 #include "core/services.h"
 #include "output/user_names.h"
 #include "sockets/selection.h"
@@ -75,7 +78,7 @@ void append_port(std::string& out, uint16_t port, Protocol protocol, bool numeri
       return;
     }
   }
-  out += fmt::format_int(port).c_str();
+  append_decimal(out, port);
 }
 
 std::string_view unix_type_name(int type) {
@@ -146,22 +149,46 @@ void append_padded(std::string& line, std::string_view text, size_t width, bool 
   if (!right) line.append(pad, ' ');
 }
 
+void append_padded_decimal(std::string& line, uint64_t value, size_t width) {
+  char digits[20];
+  char* end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  append_padded(line, std::string_view(digits, static_cast<size_t>(end - digits)), width, true);
+}
+
+// fd_text() without building a string.
+void append_fd_cell(std::string& line, int fd) {
+  if (fd >= 10000) return append_padded(line, fd_text(fd), kFdWidth, true);
+  append_padded_decimal(line, static_cast<uint64_t>(fd), kFdWidth);
+}
+
 }  // namespace
 
 std::vector<LsofRow> select_lsof_rows(const std::vector<SocketRecord>& records, const sockets::Selection& selection) {
+  // Records in lsof's order (see OwnerJoin) give their first owners' rows in order; a socket
+  // that several descriptors hold adds rows that belong elsewhere. Those few are sorted and
+  // merged in, where sorting every row cost more than the rest of the selection.
   std::vector<LsofRow> rows;
+  std::vector<LsofRow> later;
   rows.reserve(records.size());
   for (const SocketRecord& record : records) {
     for (const sockets::Owner& owner : record.owners) {
-      if (sockets::row_matches(selection, record, &owner)) rows.push_back({&record, &owner});
+      if (!sockets::row_matches(selection, record, &owner)) continue;
+      (&owner == &record.owners.front() ? rows : later).push_back({&record, &owner});
     }
   }
-  // By pid, then descriptor; rows with equal keys keep their dump order. Records already in
-  // that order (see OwnerJoin) need only the check.
+  // By pid, then descriptor; rows with equal keys keep their dump order.
   auto before = [](const LsofRow& a, const LsofRow& b) {
     return a.owner->pid != b.owner->pid ? a.owner->pid < b.owner->pid : a.owner->fd < b.owner->fd;
   };
-  if (!std::is_sorted(rows.begin(), rows.end(), before)) std::stable_sort(rows.begin(), rows.end(), before);
+  bool first_in_order = std::is_sorted(rows.begin(), rows.end(), before);
+  std::stable_sort(later.begin(), later.end(), before);
+  size_t first_count = rows.size();
+  rows.insert(rows.end(), later.begin(), later.end());
+  if (first_in_order) {
+    std::inplace_merge(rows.begin(), rows.begin() + static_cast<ptrdiff_t>(first_count), rows.end(), before);
+  } else {
+    std::stable_sort(rows.begin(), rows.end(), before);
+  }
   return rows;
 }
 
@@ -200,39 +227,35 @@ std::string lsof_address_name(const SocketRecord& record, const LsofNaming& nami
   return name;
 }
 
-void write_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming, const TextSink& write) {
-  if (rows.empty()) return;
-  // First pass: widths only, from the values, so that no row is held as text.
-  Widths widths;
-  UserCells users(naming.numeric_users);
-  for (const LsofRow& row : rows) {
-    const SocketRecord& record = *row.record;
-    bool is_unix = record.protocol == Protocol::kUnix;
-    widths.command = std::max(widths.command, std::min(row.owner->command.size(), kCommandLimit));
-    widths.pid = std::max(widths.pid, decimal_width(static_cast<uint64_t>(row.owner->pid)));
-    widths.user = std::max(widths.user, users.text(row.owner->uid).size());
-    // As device_text() would print it, without building the text.
-    widths.device = std::max(widths.device, is_unix ? size_t{18} : decimal_width(record.inode));
-    widths.node = std::max(widths.node, is_unix ? decimal_width(record.inode) : node_text(record).size());
-  }
-  constexpr size_t kSizeOff = 8;
-  write(fmt::format("{:<{}} {:>{}} {:>{}} {:>{}}   {:>{}} {:>{}} {:>{}} {:>{}} NAME\n", "COMMAND", widths.command,
-                    "PID", widths.pid, "USER", widths.user, "FD", kFdWidth, "TYPE", widths.type, "DEVICE",
-                    widths.device, "SIZE/OFF", kSizeOff, "NODE", widths.node));
+namespace {
+
+constexpr size_t kSizeOff = 8;
+
+// The lines of rows, handed to write in pieces of about kTextPiece.
+void write_rows(std::span<const LsofRow> rows, const Widths& widths, const LsofNaming& naming, UserCells& users,
+                const TextSink& write) {
   std::string out;
   out.reserve(kTextPiece + 512);
   StateNames states;
-  for (const LsofRow& row : rows) {
-    const SocketRecord& record = *row.record;
-    const sockets::Owner& owner = *row.owner;
+  // Records and owners lie wherever the dump and the join left them: a row waited on at a
+  // time spent more than half of this loop in cache misses.
+  constexpr size_t kAhead = 8;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (i + kAhead < rows.size()) {
+      __builtin_prefetch(rows[i + kAhead].owner);
+      __builtin_prefetch(rows[i + kAhead].record);
+      __builtin_prefetch(reinterpret_cast<const char*>(rows[i + kAhead].record) + 64);
+    }
+    const SocketRecord& record = *rows[i].record;
+    const sockets::Owner& owner = *rows[i].owner;
     bool is_unix = record.protocol == Protocol::kUnix;
     append_padded(out, std::string_view(owner.command).substr(0, kCommandLimit), widths.command, false);
     out += ' ';
-    append_padded(out, fmt::format_int(owner.pid).c_str(), widths.pid, true);
+    append_padded_decimal(out, static_cast<uint64_t>(owner.pid), widths.pid);
     out += ' ';
     append_padded(out, users.text(owner.uid), widths.user, true);
     out += ' ';
-    append_padded(out, fd_text(owner.fd), kFdWidth, true);
+    append_fd_cell(out, owner.fd);
     out += owner.access;
     out += "  ";
     append_padded(out, type_text(record), widths.type, true);
@@ -240,13 +263,13 @@ void write_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming, cons
     if (is_unix) {
       append_padded(out, device_text(record), widths.device, true);
     } else {
-      append_padded(out, fmt::format_int(record.inode).c_str(), widths.device, true);
+      append_padded_decimal(out, record.inode, widths.device);
     }
     out += ' ';
     append_padded(out, "0t0", kSizeOff, true);
     out += ' ';
     if (is_unix) {
-      append_padded(out, fmt::format_int(record.inode).c_str(), widths.node, true);
+      append_padded_decimal(out, record.inode, widths.node);
     } else {
       append_padded(out, node_text(record), widths.node, true);
     }
@@ -274,6 +297,29 @@ void write_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming, cons
     }
   }
   if (!out.empty()) write(out);
+}
+
+}  // namespace
+
+void write_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming, const TextSink& write) {
+  if (rows.empty()) return;
+  // First pass: widths only, from the values, so that no row is held as text.
+  Widths widths;
+  UserCells users(naming.numeric_users);
+  for (const LsofRow& row : rows) {
+    const SocketRecord& record = *row.record;
+    bool is_unix = record.protocol == Protocol::kUnix;
+    widths.command = std::max(widths.command, std::min(row.owner->command.size(), kCommandLimit));
+    widths.pid = std::max(widths.pid, decimal_width(static_cast<uint64_t>(row.owner->pid)));
+    widths.user = std::max(widths.user, users.text(row.owner->uid).size());
+    // As device_text() would print it, without building the text.
+    widths.device = std::max(widths.device, is_unix ? size_t{18} : decimal_width(record.inode));
+    widths.node = std::max(widths.node, is_unix ? decimal_width(record.inode) : node_text(record).size());
+  }
+  write(fmt::format("{:<{}} {:>{}} {:>{}} {:>{}}   {:>{}} {:>{}} {:>{}} {:>{}} NAME\n", "COMMAND", widths.command,
+                    "PID", widths.pid, "USER", widths.user, "FD", kFdWidth, "TYPE", widths.type, "DEVICE",
+                    widths.device, "SIZE/OFF", kSizeOff, "NODE", widths.node));
+  write_rows(rows, widths, naming, users, write);
 }
 
 std::string render_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming) {

@@ -34,25 +34,28 @@ bool iterator_pays_off() {
   return procfs::read_sysctl("fs/file-nr").value_or(kOpenFilesWorthTheIterator) >= kOpenFilesWorthTheIterator;
 }
 
-// inode -> index into the records: open addressing over a power-of-two table at most half full.
-// One probe usually answers, where a binary search over 100k sorted inodes costs ~17 steps
-// that mostly miss the cache (the join spent 16 ms there at 50k sockets).
+// inode -> a number (a record's or a descriptor's index): open addressing over a
+// power-of-two table at most half full. One probe usually answers, where a binary search over
+// 100k sorted inodes costs ~17 steps that mostly miss the cache.
 class InodeIndex {
  public:
   static constexpr uint32_t kNone = UINT32_MAX;
 
-  explicit InodeIndex(const std::vector<SocketRecord>& records) {
+  explicit InodeIndex(size_t count) {
     size_t size = 16;
-    while (size < 2 * records.size()) size *= 2;
+    while (size < 2 * count) size *= 2;
     slots_.assign(size, {0, kNone});
     mask_ = size - 1;
-    for (size_t i = 0; i < records.size(); ++i) {
-      uint64_t inode = records[i].inode;
-      if (inode == 0) continue;
-      size_t slot = spread(inode) & mask_;
-      while (slots_[slot].inode != 0 && slots_[slot].inode != inode) slot = (slot + 1) & mask_;
-      if (slots_[slot].inode == 0) slots_[slot] = {inode, static_cast<uint32_t>(i)};  // the first record of an inode wins
-    }
+  }
+
+  // Keeps the first number given for an inode and returns it; kNone when this one is the first.
+  uint32_t insert(uint64_t inode, uint32_t number) {
+    if (inode == 0) return kNone;
+    size_t slot = spread(inode) & mask_;
+    while (slots_[slot].inode != 0 && slots_[slot].inode != inode) slot = (slot + 1) & mask_;
+    if (slots_[slot].inode == inode) return slots_[slot].number;
+    slots_[slot] = {inode, number};
+    return kNone;
   }
 
   void prefetch(uint64_t inode) const { __builtin_prefetch(&slots_[spread(inode) & mask_]); }
@@ -60,7 +63,7 @@ class InodeIndex {
   uint32_t find(uint64_t inode) const {
     if (inode == 0) return kNone;
     for (size_t slot = spread(inode) & mask_;; slot = (slot + 1) & mask_) {
-      if (slots_[slot].inode == inode) return slots_[slot].record;
+      if (slots_[slot].inode == inode) return slots_[slot].number;
       if (slots_[slot].inode == 0) return kNone;
     }
   }
@@ -68,13 +71,58 @@ class InodeIndex {
  private:
   struct Slot {
     uint64_t inode;
-    uint32_t record;
+    uint32_t number;
   };
   // Inodes are handed out in sequence; a multiplicative hash spreads neighbours apart.
   static size_t spread(uint64_t inode) { return static_cast<size_t>((inode * 0x9E3779B97F4A7C15ull) >> 20); }
 
   std::vector<Slot> slots_;
   size_t mask_ = 0;
+};
+
+// The descriptors by inode: the first descriptor of each inode, and from each descriptor the
+// next one that holds the same socket (kNone at the last), in scan order.
+class DescriptorIndex {
+ public:
+  explicit DescriptorIndex(const std::vector<procfs::SocketFd>& fds) : first_(fds.size()), next_(fds.size(), InodeIndex::kNone) {
+    std::vector<uint32_t> last(fds.size(), InodeIndex::kNone);  // per first descriptor: the last of its chain
+    for (uint32_t i = 0; i < fds.size(); ++i) {
+      uint32_t head = first_.insert(fds[i].inode, i);
+      if (head == InodeIndex::kNone) continue;
+      next_[last[head] == InodeIndex::kNone ? head : last[head]] = i;
+      last[head] = i;
+    }
+  }
+  uint32_t first(uint64_t inode) const { return first_.find(inode); }
+  uint32_t next(uint32_t descriptor) const { return next_[descriptor]; }
+  void prefetch(uint64_t inode) const { first_.prefetch(inode); }
+
+ private:
+  InodeIndex first_;
+  std::vector<uint32_t> next_;
+};
+
+// comm and uid of the processes that own descriptors, read from /proc once each and only
+// when one of their descriptors owns a listed socket.
+class ProcessTable {
+ public:
+  explicit ProcessTable(const std::vector<procfs::SocketFd>& fds) : process_of_(fds.size()) {
+    // Descriptors come grouped by process.
+    for (size_t i = 0; i < fds.size(); ++i) {
+      if (i == 0 || fds[i].pid != fds[i - 1].pid) processes_.push_back({});
+      process_of_[i] = static_cast<uint32_t>(processes_.size() - 1);
+    }
+  }
+  const procfs::ProcessInfo& of(const procfs::SocketFd& fd, uint32_t descriptor) {
+    procfs::ProcessInfo& process = processes_[process_of_[descriptor]];
+    if (process.pid != fd.pid) process = procfs::read_process_info("/proc", fd.pid);
+    process.pid = fd.pid;
+    return process;
+  }
+
+ private:
+  std::vector<uint32_t> process_of_;
+  std::vector<procfs::ProcessInfo> processes_;  // pid 0 until read
 };
 
 }  // namespace
@@ -92,7 +140,6 @@ OwnerScan OwnerScan::start(OwnerSource source, std::vector<pid_t> only_pids) {
 }
 
 Result<OwnerJoin> OwnerScan::attach(std::vector<SocketRecord>& records) {
-  InodeIndex index(records);
   OwnerJoin join;
   std::vector<procfs::SocketFd> fds;
   bool iterated = false;
@@ -106,37 +153,36 @@ Result<OwnerJoin> OwnerScan::attach(std::vector<SocketRecord>& records) {
     }
   }
   if (!iterated) {
+    // The scan keeps only the descriptors of sockets that came back.
+    InodeIndex listed(records.size());
+    for (uint32_t i = 0; i < records.size(); ++i) listed.insert(records[i].inode, i);
     procfs::SocketFdScan scan = procfs::scan_socket_fds(
-        "/proc", [&](uint64_t inode) { return index.find(inode) != InodeIndex::kNone; }, only_pids_);
+        "/proc", [&](uint64_t inode) { return listed.find(inode) != InodeIndex::kNone; }, only_pids_);
     join.unreadable_processes = scan.unreadable;
     fds = std::move(scan.fds);
   }
 
-  // Each descriptor's record, looked up a few descriptors ahead of use: the index and the
-  // records are too large for the cache, and a miss waited on one at a time costs more than
-  // the rest of the join (prefetching halved it at 50k sockets).
-  constexpr size_t kAhead = 16;
-  std::vector<uint32_t> record_of(fds.size());
-  for (size_t i = 0; i < fds.size(); ++i) {
-    if (i + kAhead < fds.size()) index.prefetch(fds[i + kAhead].inode);
-    record_of[i] = index.find(fds[i].inode);
-  }
-  // Descriptors come grouped by process, so the last process read answers most lookups.
-  procfs::ProcessInfo process;
-  process.pid = -1;
-  join.by_first_descriptor.reserve(records.size());
-  for (size_t i = 0; i < fds.size(); ++i) {
-    if (i + kAhead < fds.size() && record_of[i + kAhead] != InodeIndex::kNone) {
-      __builtin_prefetch(&records[record_of[i + kAhead]].owners, 1);
+  // The records are walked in sequence and the descriptors looked up by inode: the records
+  // are too large for the cache, the descriptor index is not, and a record waited on at a
+  // random place costs more than the rest of the join (half of it at 50k sockets).
+  DescriptorIndex by_inode(fds);
+  ProcessTable processes(fds);
+  std::vector<uint32_t> record_at(fds.size(), InodeIndex::kNone);  // by its first descriptor
+  constexpr size_t kAhead = 8;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (i + kAhead < records.size()) by_inode.prefetch(records[i + kAhead].inode);
+    SocketRecord& record = records[i];
+    for (uint32_t at = by_inode.first(record.inode); at != InodeIndex::kNone; at = by_inode.next(at)) {
+      const procfs::SocketFd& fd = fds[at];
+      if (!only_pids_.empty() && !std::binary_search(only_pids_.begin(), only_pids_.end(), fd.pid)) continue;
+      const procfs::ProcessInfo& process = processes.of(fd, at);
+      if (record.owners.empty()) record_at[at] = static_cast<uint32_t>(i);
+      record.owners.push_back({fd.pid, process.command, process.uid, fd.fd, 'u'});
     }
-    uint32_t record = record_of[i];
-    const procfs::SocketFd& fd = fds[i];
-    if (record == InodeIndex::kNone) continue;
-    if (!only_pids_.empty() && !std::binary_search(only_pids_.begin(), only_pids_.end(), fd.pid)) continue;
-    if (fd.pid != process.pid) process = procfs::read_process_info("/proc", fd.pid);
-    std::vector<Owner>& owners = records[record].owners;
-    if (owners.empty()) join.by_first_descriptor.push_back(record);
-    owners.push_back({fd.pid, process.command, process.uid, fd.fd, 'u'});
+  }
+  join.by_first_descriptor.reserve(records.size());
+  for (uint32_t record : record_at) {
+    if (record != InodeIndex::kNone) join.by_first_descriptor.push_back(record);
   }
   return join;
 }

@@ -4,7 +4,10 @@ have real sockets of known shape owned by a real process.
 
 Each item: {"kind": "tcp-listen"|"tcp-pair"|"udp"|"unix-listen"|"unix-pair"|"tcp-bound",
             "family": 4|6, "address": "...", "port": 0, "reuseaddr": bool, "reuseport": bool,
-            "v6only": bool, "device": "en0", "connect": [addr, port], "path": "/tmp/x"}"""
+            "v6only": bool, "device": "en0", "connect": [addr, port], "path": "/tmp/x",
+            "dup": bool}
+"dup" holds the item's first socket under a second descriptor too, opened after every item's
+own, so that one socket has two owners whose rows are apart in lsof's order."""
 import json
 import socket
 import sys
@@ -51,11 +54,14 @@ def make(item):
 
 
 def main():
-    held, report = [], []
+    held, report, duplicated = [], [], []
     for item in json.loads(sys.argv[1]):
         sockets, info = make(item)
         held += sockets
         report.append(info)
+        if item.get("dup"):
+            duplicated.append(sockets[0])
+    held += [s.dup() for s in duplicated]
     print(json.dumps(report), flush=True)
     sys.stdin.read()
 

@@ -56,6 +56,7 @@ class Host:
             {"kind": "unix-listen", "path": f"/tmp/sockscope-test-{os.getpid()}.sock"},
             {"kind": "unix-listen", "path": f"@sockscope-test-{os.getpid()}"},
             {"kind": "unix-pair"},
+            {"kind": "tcp-listen", "address": "127.0.0.1", "dup": True},
         ])
         self.link_local_port = ports[7]["port"]
         self.shared_port = ports[9]["port"]
