@@ -178,34 +178,6 @@ Result<SocketsOptions> parse_options(int argc, char** argv) {
   return options;
 }
 
-// Keeps records[order[0]], records[order[1]], ... in that order and drops the rest, moving
-// each record once and in place: a second vector of 100k records would be the listing's
-// peak memory, and its fresh pages cost a fault each.
-void keep_in_order(std::vector<sockets::SocketRecord>& records, const std::vector<uint32_t>& order) {
-  // source[i]: the record that belongs at position i; the dropped ones fill the tail.
-  std::vector<uint32_t> source(order);
-  std::vector<bool> kept(records.size());
-  for (uint32_t index : order) kept[index] = true;
-  for (uint32_t i = 0; i < records.size(); ++i) {
-    if (!kept[i]) source.push_back(i);
-  }
-  // Follow each cycle of the permutation once.
-  for (uint32_t start = 0; start < source.size(); ++start) {
-    if (source[start] == start) continue;
-    sockets::SocketRecord held = std::move(records[start]);
-    uint32_t at = start;
-    while (source[at] != start) {
-      uint32_t from = source[at];
-      records[at] = std::move(records[from]);
-      source[at] = at;
-      at = from;
-    }
-    records[at] = std::move(held);
-    source[at] = at;
-  }
-  records.resize(order.size());
-}
-
 // Writes streamed output to stdout through stdio's buffer.
 void to_stdout(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
@@ -233,14 +205,13 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
   std::vector<sockets::SocketRecord>& records = *collected;
   std::erase_if(records, [&](const sockets::SocketRecord& record) { return !sockets::socket_matches(selection, record); });
   bool lsof_like = options.view == View::kLsof || options.view == View::kFields || options.view == View::kPids;
+  // lsof's views list owned sockets only, by pid and descriptor: the join says which and in
+  // about that order.
+  std::optional<std::vector<uint32_t>> owned_in_order;
   if (!records.empty() && owners) {
     Result<sockets::OwnerJoin> join = owners->attach(records);
     if (!join) return tl::unexpected(join.error());
-    // lsof's views list owned sockets only, by pid and descriptor: records moved into that
-    // order make every later pass over them sequential in memory, and the sort a check.
-    if (lsof_like) {
-      keep_in_order(records, join->by_first_descriptor);
-    }
+    owned_in_order = std::move(join->by_first_descriptor);
     if (join->unreadable_processes > 0 && options.warnings && geteuid() != 0) {
       complain(fmt::format("the descriptors of {} processes of other users could not be read; their sockets "
                            "show no owner (run as root to see them)",
@@ -268,7 +239,8 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
         }
       }
     }
-    std::vector<output::LsofRow> rows = output::select_lsof_rows(records, selection);
+    std::vector<output::LsofRow> rows =
+        output::select_lsof_rows(records, selection, owned_in_order ? &*owned_in_order : nullptr);
     std::vector<std::pair<const sockets::SocketRecord*, const sockets::Owner*>> pairs;
     pairs.reserve(rows.size());
     for (const output::LsofRow& row : rows) pairs.emplace_back(row.record, row.owner);

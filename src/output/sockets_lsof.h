@@ -26,8 +26,11 @@ struct LsofNaming {
 };
 
 // Every (socket, owner) pair the selection keeps, in lsof's order: by PID, then descriptor.
+// order, when given, names the records to take and in which order (OwnerJoin's
+// by_first_descriptor, in which the rows come out nearly sorted); all of them otherwise.
 std::vector<LsofRow> select_lsof_rows(const std::vector<sockets::SocketRecord>& records,
-                                      const sockets::Selection& selection);
+                                      const sockets::Selection& selection,
+                                      const std::vector<uint32_t>* order = nullptr);
 
 // The column listing with its header, nothing when there are no rows. Streamed: a listing of
 // 100k sockets is never held in memory as text.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <future>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,8 +30,14 @@ struct OwnerJoin {
 // caller dumps the sockets (both wait on the kernel; this host has cores to spare). The
 // /proc scan waits for attach(), where it reads only the descriptors of sockets that came
 // back.
+struct Descriptors;
+
 class OwnerScan {
  public:
+  OwnerScan(OwnerScan&&) noexcept;
+  OwnerScan& operator=(OwnerScan&&) noexcept;
+  ~OwnerScan();
+
   // only_pids narrows the scan when the selection names its processes.
   static OwnerScan start(OwnerSource source, std::vector<pid_t> only_pids = {});
 
@@ -39,10 +46,10 @@ class OwnerScan {
   Result<OwnerJoin> attach(std::vector<SocketRecord>& records);
 
  private:
-  OwnerScan() = default;
+  OwnerScan();
   OwnerSource source_ = OwnerSource::kAny;
   std::vector<pid_t> only_pids_;  // sorted
-  std::future<Result<std::vector<procfs::SocketFd>>> from_bpf_;
+  std::future<Result<std::unique_ptr<Descriptors>>> from_bpf_;  // the iterator's, indexed
 };
 
 // start() and attach() at once.
