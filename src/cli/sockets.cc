@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -194,8 +195,13 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
   if (join_owners) owners = sockets::OwnerScan::start(options.owners, only);
 
   sockets::CollectRequest request = sockets::to_collect_request(selection);
-  Result<std::vector<sockets::SocketRecord>> collected =
-      options.from_proc ? sockets::collect_sockets_from_proc(request) : sockets::collect_sockets(channel, request);
+  // Owners are joined to the records that have come while the dump goes on (when the
+  // iterator is done by then).
+  sockets::RecordsSoFar join_early;
+  if (owners) join_early = [&](std::span<sockets::SocketRecord> so_far) { owners->join_early(so_far); };
+  Result<std::vector<sockets::SocketRecord>> collected = options.from_proc
+                                                             ? sockets::collect_sockets_from_proc(request)
+                                                             : sockets::collect_sockets(channel, request, join_early);
   // Kernels built without inet_diag answer the dump with "not supported": fall back to /proc/net.
   if (!collected && !options.from_proc && options.replay_path.empty() &&
       (collected.error().code == ENOENT || collected.error().code == EOPNOTSUPP || collected.error().code == EPROTONOSUPPORT)) {
@@ -203,7 +209,8 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
   }
   if (!collected) return tl::unexpected(collected.error());
   std::vector<sockets::SocketRecord>& records = *collected;
-  std::erase_if(records, [&](const sockets::SocketRecord& record) { return !sockets::socket_matches(selection, record); });
+  // Records the selection does not match stay until the join is done (it names records by
+  // their place); lsof's views never show them, since a row matches only where its record does.
   bool lsof_like = options.view == View::kLsof || options.view == View::kFields || options.view == View::kPids;
   // lsof's views list owned sockets only, by pid and descriptor: the join says which and in
   // about that order.
@@ -258,6 +265,7 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
   }
 
   std::erase_if(records, [&](const sockets::SocketRecord& record) {
+    if (!sockets::socket_matches(selection, record)) return true;
     bool keep = record.owners.empty() ? sockets::row_matches(selection, record, nullptr)
                                       : std::any_of(record.owners.begin(), record.owners.end(), [&](const sockets::Owner& o) {
                                           return sockets::row_matches(selection, record, &o);

@@ -7,9 +7,13 @@
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstring>
 #include <future>
 #include <iterator>
+#include <mutex>
+#include <optional>
+#include <span>
 #include <vector>
 #include <tuple>
 
@@ -108,8 +112,103 @@ SocketRecord parse_unix(const nlmsghdr& message) {
   return record;
 }
 
+// Room for `count` records, in huge pages where the kernel has them: the records of a large
+// listing are its largest piece of memory, and faulting it in 4 KiB at a time cost the dump
+// thread several milliseconds.
+void reserve_records(std::vector<SocketRecord>& records, size_t count) {
+  records.reserve(count);
+  sys::prefer_huge_pages(records.data(), records.capacity() * sizeof(SocketRecord));
+}
+
+// The records of a dump that runs on its own thread, shared with the calling thread as they
+// come. The vector is reserved before the dump starts and never grows while shared (records
+// beyond its room wait in overflow until the dump is over), so the caller can read and
+// change the published ones in place.
+class Shelf {
+ public:
+  explicit Shelf(size_t room) {
+    reserve_records(records_, room);
+    base_ = records_.data();
+  }
+
+  // On the dump's thread.
+  void add(SocketRecord&& record) {
+    if (records_.size() == records_.capacity()) {
+      overflow_.push_back(std::move(record));
+      return;
+    }
+    records_.push_back(std::move(record));
+    // Each hand-over wakes the other thread: a few thousand records at a time.
+    constexpr size_t kBatch = 2048;
+    if (records_.size() - announced_ >= kBatch) publish(false);
+  }
+  void finish() { publish(true); }
+
+  // On the calling thread: hands every published run of records to so_far until the dump is over.
+  void follow(const RecordsSoFar& so_far) {
+    size_t seen = 0;
+    while (true) {
+      size_t now = 0;
+      bool over = false;
+      {
+        std::unique_lock<std::mutex> hold(lock_);
+        changed_.wait(hold, [&] { return done_ || published_ > seen; });
+        now = published_;
+        over = done_;
+      }
+      if (now > seen) so_far(std::span<SocketRecord>(base_, now));
+      seen = now;
+      if (over) return;
+    }
+  }
+
+  // Once the dump's thread is gone: every record, in dump order.
+  std::vector<SocketRecord> take() {
+    std::move(overflow_.begin(), overflow_.end(), std::back_inserter(records_));
+    return std::move(records_);
+  }
+
+ private:
+  void publish(bool last) {
+    announced_ = records_.size();
+    {
+      std::lock_guard<std::mutex> hold(lock_);
+      published_ = records_.size();
+      done_ = done_ || last;
+    }
+    changed_.notify_one();
+  }
+
+  std::vector<SocketRecord> records_;
+  std::vector<SocketRecord> overflow_;
+  SocketRecord* base_ = nullptr;
+  size_t announced_ = 0;  // the dump thread's copy of published_
+  std::mutex lock_;
+  std::condition_variable changed_;
+  size_t published_ = 0;  // guarded by lock_
+  bool done_ = false;     // guarded by lock_
+};
+
+// Where a dump's records go: a vector, or a shelf.
+class RecordSink {
+ public:
+  explicit RecordSink(std::vector<SocketRecord>& out) : out_(&out) {}
+  explicit RecordSink(Shelf& shelf) : shelf_(&shelf) {}
+  void add(SocketRecord&& record) {
+    if (shelf_ != nullptr) {
+      shelf_->add(std::move(record));
+    } else {
+      out_->push_back(std::move(record));
+    }
+  }
+
+ private:
+  std::vector<SocketRecord>* out_ = nullptr;
+  Shelf* shelf_ = nullptr;
+};
+
 Result<void> dump_inet(netlink::Channel& channel, int family, Protocol protocol, uint32_t states,
-                       const std::vector<uint8_t>& filter, std::vector<SocketRecord>& out) {
+                       const std::vector<uint8_t>& filter, RecordSink& out) {
   // Room for the headers and the filter, which grows with the number of ports selected.
   std::vector<uint64_t> storage((kHeaderRoom + filter.size()) / sizeof(uint64_t) + 1);
   nlmsghdr* request = mnl_nlmsg_put_header(storage.data());
@@ -127,12 +226,12 @@ Result<void> dump_inet(netlink::Channel& channel, int family, Protocol protocol,
   }
   if (!filter.empty()) mnl_attr_put(request, INET_DIAG_REQ_BYTECODE, filter.size(), filter.data());
   return channel.dump(*request, [&](const nlmsghdr& message) -> Result<void> {
-    if (message.nlmsg_type == request->nlmsg_type) out.push_back(parse_inet(message, protocol));
+    if (message.nlmsg_type == request->nlmsg_type) out.add(parse_inet(message, protocol));
     return {};
   });
 }
 
-Result<void> dump_unix(netlink::Channel& channel, std::vector<SocketRecord>& out) {
+Result<void> dump_unix(netlink::Channel& channel, RecordSink& out) {
   std::vector<uint64_t> storage(kHeaderRoom / sizeof(uint64_t));
   nlmsghdr* request = mnl_nlmsg_put_header(storage.data());
   request->nlmsg_type = SOCK_DIAG_BY_FAMILY;
@@ -141,17 +240,9 @@ Result<void> dump_unix(netlink::Channel& channel, std::vector<SocketRecord>& out
   diag->udiag_states = ~0u;
   diag->udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID;
   return channel.dump(*request, [&](const nlmsghdr& message) -> Result<void> {
-    if (message.nlmsg_type == SOCK_DIAG_BY_FAMILY) out.push_back(parse_unix(message));
+    if (message.nlmsg_type == SOCK_DIAG_BY_FAMILY) out.add(parse_unix(message));
     return {};
   });
-}
-
-// Room for `count` records, in huge pages where the kernel has them: the records of a large
-// listing are its largest piece of memory, and faulting it in 4 KiB at a time cost the dump
-// thread several milliseconds.
-void reserve_records(std::vector<SocketRecord>& records, size_t count) {
-  records.reserve(count);
-  sys::prefer_huge_pages(records.data(), records.capacity() * sizeof(SocketRecord));
 }
 
 // One sock_diag dump: an (address family, protocol) pair of inet_diag (AF_UNSPEC: TCP over
@@ -162,7 +253,7 @@ struct Dump {
 };
 
 Result<void> run_dumps(netlink::Channel& channel, const std::vector<Dump>& dumps, uint32_t states,
-                       const std::vector<uint8_t>& filter, std::vector<SocketRecord>& out) {
+                       const std::vector<uint8_t>& filter, RecordSink out) {
   for (const Dump& dump : dumps) {
     Result<void> done = dump.protocol == Protocol::kUnix ? dump_unix(channel, out)
                                                          : dump_inet(channel, dump.family, dump.protocol, states, filter, out);
@@ -173,7 +264,8 @@ Result<void> run_dumps(netlink::Channel& channel, const std::vector<Dump>& dumps
 
 }  // namespace
 
-Result<std::vector<SocketRecord>> collect_sockets(netlink::Channel& channel, const CollectRequest& request) {
+Result<std::vector<SocketRecord>> collect_sockets(netlink::Channel& channel, const CollectRequest& request,
+                                                  const RecordsSoFar& so_far) {
   std::vector<uint8_t> filter = compile_port_filter(request.ports);
   std::vector<Dump> dumps;
   // Every dump walks the kernel's whole table for its protocol, whatever it sends back, and
@@ -201,28 +293,32 @@ Result<std::vector<SocketRecord>> collect_sockets(netlink::Channel& channel, con
 
   std::vector<SocketRecord> records;
   // The first dump (usually the largest: TCP) runs on a second channel and thread while this
-  // one does the rest; its vector, sized for all, then takes the rest.
-  std::future<Result<std::vector<SocketRecord>>> first;
+  // one does the rest and then hands its records to so_far as they come; its vector, sized
+  // for all, then takes the rest.
+  std::optional<Shelf> shelf;
+  std::future<Result<void>> first;
   if (dumps.size() > 1 && channel.live()) {
-    first = std::async(std::launch::async, [&filter, &request, expected, dump = dumps.front()]() -> Result<std::vector<SocketRecord>> {
-      Result<netlink::Channel> own = netlink::Channel::open(NETLINK_SOCK_DIAG);
-      if (!own) return tl::unexpected(own.error());
-      std::vector<SocketRecord> out;
-      reserve_records(out, expected);
-      Result<void> done = run_dumps(*own, {dump}, request.states, filter, out);
-      if (!done) return tl::unexpected(done.error());
-      return out;
+    shelf.emplace(expected);
+    first = std::async(std::launch::async, [&filter, &request, &shelf, dump = dumps.front()]() -> Result<void> {
+      Result<void> done = [&]() -> Result<void> {
+        Result<netlink::Channel> own = netlink::Channel::open(NETLINK_SOCK_DIAG);
+        if (!own) return tl::unexpected(own.error());
+        return run_dumps(*own, {dump}, request.states, filter, RecordSink(*shelf));
+      }();
+      shelf->finish();
+      return done;
     });
     dumps.erase(dumps.begin());
   } else {
     reserve_records(records, expected);
   }
   std::vector<SocketRecord> rest;
-  Result<void> done = run_dumps(channel, dumps, request.states, filter, first.valid() ? rest : records);
+  Result<void> done = run_dumps(channel, dumps, request.states, filter, RecordSink(first.valid() ? rest : records));
   if (first.valid()) {
-    Result<std::vector<SocketRecord>> ahead = first.get();
+    if (so_far) shelf->follow(so_far);
+    Result<void> ahead = first.get();
     if (!ahead) return tl::unexpected(ahead.error());
-    records = std::move(*ahead);
+    records = shelf->take();
     records.reserve(records.size() + rest.size());
     std::move(rest.begin(), rest.end(), std::back_inserter(records));
   }

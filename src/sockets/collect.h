@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <vector>
 
 #include "core/error.h"
@@ -21,9 +23,15 @@ struct CollectRequest {
   bool by_family = false;          // TCP in one dump per family, IPv4 first (see collect_sockets)
 };
 
+// Called on the calling thread while the largest dump is still running, with the records it
+// has so far: the first records of the result, at their final places. The caller may change
+// them (not add or remove any), to work on them while the kernel is still walking its tables.
+using RecordsSoFar = std::function<void(std::span<SocketRecord> so_far)>;
+
 // Records without owners, in dump order: TCP (IPv4 and IPv6 in the kernel's table order; IPv4
 // first, then IPv6, with by_family or on a recorded channel), UDP v4, UDP v6, UNIX.
-Result<std::vector<SocketRecord>> collect_sockets(netlink::Channel& channel, const CollectRequest& request);
+Result<std::vector<SocketRecord>> collect_sockets(netlink::Channel& channel, const CollectRequest& request,
+                                                  const RecordsSoFar& so_far = {});
 
 // The same TCP and UDP records from /proc/net (root: normally "/proc"), for kernels without
 // sock_diag. These tables know no bound device or v6only, and carry no UNIX socket details.

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <unordered_map>
 
@@ -83,9 +84,9 @@ class InodeIndex {
 
 }  // namespace
 
-// The host's socket descriptors, indexed by inode and ready to be joined: built on the
-// iterator's thread while the sockets are still being dumped. What the join reads of one
-// descriptor sits in one place, so that finding it costs one cache miss, not four.
+// The host's socket descriptors, indexed by inode, for joining many records walked in
+// sequence. What the join reads of one descriptor sits in one place, so that finding it
+// costs one cache miss, not four.
 struct Descriptors {
   struct Entry {
     pid_t pid;
@@ -136,69 +137,112 @@ OwnerScan OwnerScan::start(OwnerSource source, std::vector<pid_t> only_pids) {
   // With named processes, reading their few descriptor tables beats loading a program.
   bool try_bpf = source == OwnerSource::kBpf ||
                  (source == OwnerSource::kAny && scan.only_pids_.empty() && iterator_pays_off() && may_load_bpf());
-  if (try_bpf) {
-    scan.from_bpf_ = std::async(std::launch::async, []() -> Result<std::unique_ptr<Descriptors>> {
-      Result<std::vector<procfs::SocketFd>> every = bpf::iterate_socket_fds();
-      if (!every) return tl::unexpected(every.error());
-      return std::make_unique<Descriptors>(*every);
-    });
-  }
+  if (try_bpf) scan.from_bpf_ = std::async(std::launch::async, bpf::iterate_socket_fds);
   return scan;
 }
 
-Result<OwnerJoin> OwnerScan::attach(std::vector<SocketRecord>& records) {
-  OwnerJoin join;
-  std::unique_ptr<Descriptors> descriptors;
-  if (from_bpf_.valid()) {
-    Result<std::unique_ptr<Descriptors>> iterated = from_bpf_.get();
-    if (iterated) {
-      descriptors = std::move(*iterated);
-    } else if (source_ == OwnerSource::kBpf) {
-      return tl::unexpected(iterated.error());
+OwnerScan OwnerScan::with_descriptors(std::vector<procfs::SocketFd> fds) {
+  OwnerScan scan;
+  std::promise<Result<std::vector<procfs::SocketFd>>> given;
+  given.set_value(std::move(fds));
+  scan.from_bpf_ = given.get_future();
+  return scan;
+}
+
+bool OwnerScan::take_iterated() {
+  if (fds_ || !from_bpf_.valid()) return fds_.has_value();
+  Result<std::vector<procfs::SocketFd>> iterated = from_bpf_.get();
+  if (iterated) {
+    fds_ = std::move(*iterated);
+  } else {
+    iterator_error_ = iterated.error();
+  }
+  return fds_.has_value();
+}
+
+void OwnerScan::join_early(std::span<SocketRecord> so_far) {
+  if (!fds_ && !(from_bpf_.valid() && from_bpf_.wait_for(std::chrono::seconds(0)) == std::future_status::ready)) return;
+  if (!take_iterated()) return;
+  if (!descriptors_) descriptors_ = std::make_unique<Descriptors>(*fds_);
+  join(so_far.data(), joined_, so_far.size());
+  joined_ = so_far.size();
+}
+
+void OwnerScan::join(SocketRecord* records, size_t begin, size_t end) {
+  // The records are walked in sequence and their descriptors found by inode: the records are
+  // too large for the cache, the descriptor table is not, and a record waited on at a random
+  // place cost more than the rest of the join. Lookups run a few records ahead: the record is
+  // fetched 32 ahead, its index slot 16 ahead, the entry that names 8 ahead.
+  Descriptors& descriptors = *descriptors_;
+  std::vector<Descriptors::Entry>& entries = descriptors.entries;
+  constexpr size_t kRecordAhead = 32;
+  constexpr size_t kSlotAhead = 16;
+  constexpr size_t kEntryAhead = 8;
+  for (size_t i = begin; i < end; ++i) {
+    if (i + kRecordAhead < end) {
+      __builtin_prefetch(&records[i + kRecordAhead].inode);
+      __builtin_prefetch(&records[i + kRecordAhead].owners, 1);
+    }
+    if (i + kSlotAhead < end) descriptors.first.prefetch(records[i + kSlotAhead].inode);
+    if (i + kEntryAhead < end) {
+      uint32_t ahead = descriptors.first.find(records[i + kEntryAhead].inode);
+      if (ahead != InodeIndex::kNone) __builtin_prefetch(&entries[ahead], 1);
+    }
+    SocketRecord& record = records[i];
+    for (uint32_t at = descriptors.first.find(record.inode); at != InodeIndex::kNone; at = entries[at].next) {
+      Descriptors::Entry& entry = entries[at];
+      if (!only_pids_.empty() && !std::binary_search(only_pids_.begin(), only_pids_.end(), entry.pid)) continue;
+      const procfs::ProcessInfo& process = descriptors.process_of(entry);
+      if (record.owners.empty()) entry.record = static_cast<uint32_t>(i);
+      record.owners.push_back({entry.pid, process.command, process.uid, entry.fd, 'u'});
     }
   }
-  if (!descriptors) {
+}
+
+Result<OwnerJoin> OwnerScan::attach(std::vector<SocketRecord>& records) {
+  OwnerJoin result;
+  if (!take_iterated()) {
+    if (iterator_error_ && source_ == OwnerSource::kBpf) return tl::unexpected(*iterator_error_);
     // The scan keeps only the descriptors of sockets that came back.
     InodeIndex listed(records.size());
     for (uint32_t i = 0; i < records.size(); ++i) listed.insert(records[i].inode, i);
     procfs::SocketFdScan scan = procfs::scan_socket_fds(
         "/proc", [&](uint64_t inode) { return listed.find(inode) != InodeIndex::kNone; }, only_pids_);
-    join.unreadable_processes = scan.unreadable;
-    descriptors = std::make_unique<Descriptors>(scan.fds);
+    result.unreadable_processes = scan.unreadable;
+    fds_ = std::move(scan.fds);
   }
+  // A few records among many descriptors (one port on a busy host) are looked up the other
+  // way: an index of the records, and one pass over the descriptors.
+  constexpr size_t kFewRecords = 8;
+  if (!descriptors_ && records.size() * kFewRecords < fds_->size()) {
+    join_few(records, result);
+    return result;
+  }
+  if (!descriptors_) descriptors_ = std::make_unique<Descriptors>(*fds_);
+  join(records.data(), joined_, records.size());
+  joined_ = records.size();
+  result.by_first_descriptor.reserve(records.size());
+  for (const Descriptors::Entry& entry : descriptors_->entries) {
+    if (entry.record != InodeIndex::kNone) result.by_first_descriptor.push_back(entry.record);
+  }
+  return result;
+}
 
-  // The records are walked in sequence and their descriptors found by inode: the records are
-  // too large for the cache, the descriptor table is not, and a record waited on at a random
-  // place cost more than the rest of the join. Lookups run a few records ahead: the record is
-  // fetched 32 ahead, its index slot 16 ahead, the entry that names 8 ahead.
-  std::vector<Descriptors::Entry>& entries = descriptors->entries;
-  constexpr size_t kRecordAhead = 32;
-  constexpr size_t kSlotAhead = 16;
-  constexpr size_t kEntryAhead = 8;
-  for (size_t i = 0; i < records.size(); ++i) {
-    if (i + kRecordAhead < records.size()) {
-      __builtin_prefetch(&records[i + kRecordAhead].inode);
-      __builtin_prefetch(&records[i + kRecordAhead].owners, 1);
-    }
-    if (i + kSlotAhead < records.size()) descriptors->first.prefetch(records[i + kSlotAhead].inode);
-    if (i + kEntryAhead < records.size()) {
-      uint32_t ahead = descriptors->first.find(records[i + kEntryAhead].inode);
-      if (ahead != InodeIndex::kNone) __builtin_prefetch(&entries[ahead], 1);
-    }
-    SocketRecord& record = records[i];
-    for (uint32_t at = descriptors->first.find(record.inode); at != InodeIndex::kNone; at = entries[at].next) {
-      Descriptors::Entry& entry = entries[at];
-      if (!only_pids_.empty() && !std::binary_search(only_pids_.begin(), only_pids_.end(), entry.pid)) continue;
-      const procfs::ProcessInfo& process = descriptors->process_of(entry);
-      if (record.owners.empty()) entry.record = static_cast<uint32_t>(i);
-      record.owners.push_back({entry.pid, process.command, process.uid, entry.fd, 'u'});
-    }
+void OwnerScan::join_few(std::vector<SocketRecord>& records, OwnerJoin& result) {
+  InodeIndex index(records.size());
+  for (uint32_t i = 0; i < records.size(); ++i) index.insert(records[i].inode, i);
+  procfs::ProcessInfo process;
+  process.pid = -1;
+  for (const procfs::SocketFd& fd : *fds_) {
+    uint32_t record = index.find(fd.inode);
+    if (record == InodeIndex::kNone) continue;
+    if (!only_pids_.empty() && !std::binary_search(only_pids_.begin(), only_pids_.end(), fd.pid)) continue;
+    // Descriptors come grouped by process.
+    if (fd.pid != process.pid) process = procfs::read_process_info("/proc", fd.pid);
+    std::vector<Owner>& owners = records[record].owners;
+    if (owners.empty()) result.by_first_descriptor.push_back(record);
+    owners.push_back({fd.pid, process.command, process.uid, fd.fd, 'u'});
   }
-  join.by_first_descriptor.reserve(records.size());
-  for (const Descriptors::Entry& entry : entries) {
-    if (entry.record != InodeIndex::kNone) join.by_first_descriptor.push_back(entry.record);
-  }
-  return join;
 }
 
 Result<OwnerJoin> attach_owners(std::vector<SocketRecord>& records, OwnerSource source,

@@ -4,6 +4,8 @@
 
 #include <future>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -41,15 +43,35 @@ class OwnerScan {
   // only_pids narrows the scan when the selection names its processes.
   static OwnerScan start(OwnerSource source, std::vector<pid_t> only_pids = {});
 
-  // Fills owners of every record. Fails only when kBpf was asked for and the iterator
-  // could not run; with kAny the /proc scan takes over.
+  // A scan whose descriptors are already in (pid then descriptor order), as the iterator
+  // would give them: for tests of the join.
+  static OwnerScan with_descriptors(std::vector<procfs::SocketFd> fds);
+
+  // Fills the owners of records while the dump is still running (collect_sockets' so_far),
+  // if the iterator is done by then; never waits. so_far: the first records of what attach()
+  // will be given.
+  void join_early(std::span<SocketRecord> so_far);
+
+  // Fills owners of every record not joined yet. Fails only when kBpf was asked for and the
+  // iterator could not run; with kAny the /proc scan takes over.
   Result<OwnerJoin> attach(std::vector<SocketRecord>& records);
 
  private:
   OwnerScan();
+  // Takes the iterator's descriptors once it is done (waiting for it); false when it failed.
+  bool take_iterated();
+  // Records [begin, end) through descriptors_.
+  void join(SocketRecord* records, size_t begin, size_t end);
+  // Every record, through an index of the records and a pass over the descriptors.
+  void join_few(std::vector<SocketRecord>& records, OwnerJoin& result);
+
   OwnerSource source_ = OwnerSource::kAny;
   std::vector<pid_t> only_pids_;  // sorted
-  std::future<Result<std::unique_ptr<Descriptors>>> from_bpf_;  // the iterator's, indexed
+  std::future<Result<std::vector<procfs::SocketFd>>> from_bpf_;
+  std::optional<std::vector<procfs::SocketFd>> fds_;  // the iterator's or the scan's
+  std::unique_ptr<Descriptors> descriptors_;           // fds_ indexed, once many records are joined
+  std::optional<Error> iterator_error_;
+  size_t joined_ = 0;  // records [0, joined_) have their owners
 };
 
 // start() and attach() at once.

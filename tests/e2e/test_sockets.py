@@ -234,6 +234,27 @@ def test_bpf_iterator_and_proc_scan_find_the_same_owners(host):
     assert sorted(pids) == sorted([str(host.nc_specific.pid).encode(), str(host.nc_wildcard.pid).encode()])
 
 
+def test_thousands_of_sockets_list_as_lsof_lists_them(netns):
+    # Enough sockets that the dump runs on its own thread while owners are joined as records
+    # arrive, and that a single port is looked up among many descriptors; the generator's
+    # children also share the sockets they inherited (one socket, several owners).
+    generator = os.path.join(os.environ["SOCKSCOPE_SOURCE_DIR"], "bench", "socket_generator.py")
+    held = netns.spawn([PYTHON, generator, "6000", "3"])
+    line = held.popen.stdout.readline().decode()
+    assert line.startswith("ready "), held.popen.stderr.read().decode()
+    port = line.split()[1]
+    sources = [[]]
+    if run(sockscope("sockets", "--owners=bpf", "-Pn", "-i", f":{port}"))[2] == 0:
+        sources.append(["--owners=bpf"])
+    else:
+        print("the BPF iterator does not load here: only the default owner source is compared")
+    for args in (["-Pni"], ["-Pn", "-i", f":{port}"], ["-Pn", "-i", "-F", "pfn"]):
+        theirs = run([peer_binary("lsof")] + args, timeout=60)
+        assert theirs[2] == 0 and theirs[0].count(b"\n") > (10 if len(args) > 2 else 6000)
+        for source in sources:
+            assert run(sockscope("sockets", *source, *args), timeout=60) == theirs, (source, args)
+
+
 def test_v6only_of_connected_ipv6_sockets_comes_from_the_owner(host):
     # sock_diag leaves IPV6_V6ONLY out for connected sockets; the owner's descriptor has it.
     entries = json.loads(run(sockscope("sockets", "--json", "-Pni6TCP"))[0])
