@@ -61,6 +61,8 @@ SocketRecord parse_inet(const nlmsghdr& message, Protocol protocol) {
   std::memcpy(&record.cookie, info->id.idiag_cookie, sizeof record.cookie);
   record.receive_queue = info->idiag_rqueue;
   record.send_queue = info->idiag_wqueue;
+  // The one attribute read is IPv6's; an IPv4 socket's are not walked (five per socket).
+  if (info->idiag_family != AF_INET6) return record;
   netlink::for_each_attribute(message, sizeof *info, [&](const nlattr* attribute) {
     uint16_t type = mnl_attr_get_type(attribute);
     if (type == INET_DIAG_SKV6ONLY && mnl_attr_get_payload_len(attribute) >= 1) {
