@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -37,9 +38,26 @@ class SectionReader {
   const char* data() const { return (memory_ != nullptr ? memory_ : buffer_.data()) + begin_; }
   size_t buffered() const { return filled_ - begin_; }
 
-  // Makes at least `count` bytes available at data().
+  // Makes at least `count` bytes available at data(). Called once per string and per type
+  // record (~250k times): what is buffered already answers inline.
   Result<void> want(size_t count) {
     if (buffered() >= count) return {};
+    return refill(count);
+  }
+
+  // Moves past `count` bytes, reading only what must be read to get there.
+  Result<void> skip(uint64_t count) {
+    if (count <= buffered()) {
+      begin_ += count;
+      consumed_ += count;
+      return {};
+    }
+    return skip_unbuffered(count);
+  }
+
+ private:
+  // Reads on (from the file) until count bytes are buffered.
+  [[gnu::noinline]] Result<void> refill(size_t count) {
     if (memory_ != nullptr || count - buffered() > end_ - next_read_) return fail("the kernel's BTF ends inside a record");
     std::memmove(buffer_.data(), data(), buffered());
     filled_ = buffered();
@@ -57,8 +75,8 @@ class SectionReader {
     return {};
   }
 
-  // Moves past `count` bytes, reading only what must be read to get there.
-  Result<void> skip(uint64_t count) {
+  // Past what is buffered: the rest is not read.
+  [[gnu::noinline]] Result<void> skip_unbuffered(uint64_t count) {
     uint64_t from_buffer = std::min<uint64_t>(count, buffered());
     begin_ += from_buffer;
     consumed_ += from_buffer;
@@ -69,7 +87,6 @@ class SectionReader {
     return {};
   }
 
- private:
   int fd_ = -1;
   const char* memory_ = nullptr;
   uint64_t next_read_ = 0;
@@ -128,17 +145,18 @@ bool is_alias(uint32_t kind) {
 class NameTable {
  public:
   void add(std::string_view name) {
-    if (std::find(names_.begin(), names_.end(), name) == names_.end()) {
-      names_.push_back(name);
-      offsets_.push_back(0);
-      if (name.size() < 64) lengths_ |= uint64_t{1} << name.size();
-    }
+    if (std::find(names_.begin(), names_.end(), name) != names_.end()) return;
+    names_.push_back(name);
+    offsets_.push_back(0);
+    (name.size() < kLong ? by_length_[name.size()] : long_names_).push_back(names_.size() - 1);
   }
   void found(std::string_view text, uint64_t offset) {
-    // Most of the kernel's ~100k strings differ in length from every name asked for.
-    if (text.size() < 64 && (lengths_ & (uint64_t{1} << text.size())) == 0) return;
-    for (size_t i = 0; i < names_.size(); ++i) {
-      if (names_[i] != text) continue;
+    // Most of the kernel's ~100k strings are as long as some name asked for ("file", "task"):
+    // only the names of the same length and first letter are compared.
+    if (text.empty()) return;
+    const std::vector<size_t>& same_length = text.size() < kLong ? by_length_[text.size()] : long_names_;
+    for (size_t i : same_length) {
+      if (names_[i].front() != text.front() || names_[i] != text) continue;
       repeated_ |= offsets_[i] != 0;
       offsets_[i] = static_cast<uint32_t>(offset);
     }
@@ -152,9 +170,11 @@ class NameTable {
   }
 
  private:
+  static constexpr size_t kLong = 64;
   std::vector<std::string_view> names_;
   std::vector<uint32_t> offsets_;
-  uint64_t lengths_ = 0;  // bit n set: some name has n characters (n < 64)
+  std::array<std::vector<size_t>, kLong> by_length_;  // indices of the names shorter than kLong, by length
+  std::vector<size_t> long_names_;                     // and of the others
   bool repeated_ = false;
 };
 
@@ -207,6 +227,7 @@ class KernelBtf {
     Result<SectionReader> opened = section(type_section_start(), header_.type_len);
     if (!opened) return tl::unexpected(opened.error());
     SectionReader& reader = *opened;
+    record_offsets_.reserve(header_.type_len / 32);  // the records average 30-40 bytes
     for (uint32_t id = 1; !reader.at_end(); ++id) {
       if (auto wanted = reader.want(sizeof(btf_type)); !wanted) return wanted;
       btf_type type;
