@@ -13,6 +13,7 @@
 #include "bpf/socket_fd_entry.h"
 #include "bpf/socket_fds_program.h"
 #include "core/unique_fd.h"
+#include "procfs/sysctl.h"
 
 namespace sockscope::bpf {
 namespace {
@@ -84,6 +85,9 @@ Result<std::vector<procfs::SocketFd>> iterate_socket_fds() {
   if (!stream) return fail_errno("starting the socket_fds BPF iterator");
 
   std::vector<procfs::SocketFd> fds;
+  // Room for every open file on the host (fs/file-nr's first number): tens of thousands of
+  // entries appended one by one would otherwise be copied a dozen times over fresh pages.
+  fds.reserve(static_cast<size_t>(std::clamp<long>(procfs::read_sysctl("fs/file-nr").value_or(0), 0, 1 << 22)));
   // The iterator hands out its output in seq_file pages; an entry may straddle two reads.
   std::vector<char> buffer(1 << 16);
   size_t filled = 0;
