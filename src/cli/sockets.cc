@@ -226,7 +226,9 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
     }
   }
   if (lsof_like) {
-    bool has_unix = std::any_of(records.begin(), records.end(), [](const auto& r) { return r.protocol == sockets::Protocol::kUnix; });
+    // (UNIX records come only when asked for: a pass over 100k records is not free.)
+    bool has_unix = request.unix_domain &&
+                    std::any_of(records.begin(), records.end(), [](const auto& r) { return r.protocol == sockets::Protocol::kUnix; });
     if (has_unix) {
       std::unordered_map<uint64_t, uint64_t> addresses = procfs::read_unix_addresses();
       for (sockets::SocketRecord& record : records) {
