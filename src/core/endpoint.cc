@@ -1,7 +1,5 @@
 #include "core/endpoint.h"
 
-#include "core/decimal.h"
-
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netdb.h>
@@ -11,6 +9,8 @@
 #include <cstring>
 
 #include <fmt/format.h>
+
+#include "core/decimal.h"
 
 namespace sockscope {
 

@@ -93,7 +93,7 @@ struct Descriptors {
     int fd;
     uint32_t next;     // the next descriptor of the same socket, kNone at the last
     uint32_t process;  // index into processes
-    uint32_t record = InodeIndex::kNone;  // set by the join on a socket's first descriptor
+    uint32_t record = InodeIndex::kNone;  // set by the join on the first descriptor it keeps of a socket
   };
 
   explicit Descriptors(const std::vector<procfs::SocketFd>& fds) : first(fds.size()) {

@@ -27,13 +27,13 @@ struct OwnerJoin {
   std::vector<uint32_t> by_first_descriptor;
 };
 
+struct Descriptors;  // owners.cc: the descriptors indexed for the join
+
 // The host's socket descriptors, joined to socket records in two steps. start() sets the BPF
 // iterator going on a thread of its own when it is to be used, so that it runs while the
-// caller dumps the sockets (both wait on the kernel; this host has cores to spare). The
-// /proc scan waits for attach(), where it reads only the descriptors of sockets that came
-// back.
-struct Descriptors;
-
+// caller dumps the sockets (both wait on the kernel; this host has cores to spare), and
+// join_early() joins the records that have come by the time it is done. The /proc scan waits
+// for attach(), where it reads only the descriptors of sockets that came back.
 class OwnerScan {
  public:
   OwnerScan(OwnerScan&&) noexcept;
