@@ -37,5 +37,21 @@ TEST(Services, BothWaysAndNetcatLabel) {
   EXPECT_EQ(service_port("no-such-service", "tcp"), std::nullopt);
 }
 
+TEST(Services, TheTableReadOnceNamesEveryPortAsALookupDoes) {
+  size_t named = 0;
+  for (const char* protocol : {"tcp", "udp"}) {
+    // Every well-known port, and a sample of the rest (each service_name() reads the file).
+    for (uint32_t port = 1; port <= 65535; port += port < 1100 ? 1 : 97) {
+      std::optional<std::string> looked_up = service_name(static_cast<uint16_t>(port), protocol);
+      std::optional<std::string_view> listed = listed_service_name(static_cast<uint16_t>(port), protocol);
+      ASSERT_EQ(listed.has_value(), looked_up.has_value()) << port << "/" << protocol;
+      if (!listed) continue;
+      EXPECT_EQ(*listed, *looked_up) << port << "/" << protocol;
+      ++named;
+    }
+  }
+  EXPECT_GT(named, 100u);  // the netbase package's /etc/services
+}
+
 }  // namespace
 }  // namespace sockscope

@@ -72,7 +72,7 @@ void append_port(std::string& out, uint16_t port, Protocol protocol, bool numeri
     return;
   }
   if (!numeric && (protocol == Protocol::kTcp || protocol == Protocol::kUdp)) {
-    std::optional<std::string> name = service_name(port, protocol == Protocol::kTcp ? "tcp" : "udp");
+    std::optional<std::string_view> name = listed_service_name(port, protocol == Protocol::kTcp ? "tcp" : "udp");
     if (name) {
       out += *name;
       return;
