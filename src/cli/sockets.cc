@@ -236,15 +236,22 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
         if (found != addresses.end()) record.kernel_address = found->second;
       }
     }
-    if (options.view == View::kFields) {
+    // -F's process group and parent (g, R) cost a read per process, its file flags (G) one per
+    // descriptor: read only when printed (lsof's default field set prints them all).
+    bool all_fields = options.fields.empty();
+    bool want_ids = all_fields || options.fields.find_first_of("gR") != std::string::npos;
+    bool want_flags = all_fields || options.fields.find('G') != std::string::npos;
+    if (options.view == View::kFields && (want_ids || want_flags)) {
       std::unordered_map<pid_t, procfs::ProcessIds> ids;
       for (sockets::SocketRecord& record : records) {
         for (sockets::Owner& owner : record.owners) {
-          auto known = ids.find(owner.pid);
-          if (known == ids.end()) known = ids.emplace(owner.pid, procfs::read_process_ids("/proc", owner.pid)).first;
-          owner.parent = known->second.parent;
-          owner.process_group = known->second.process_group;
-          owner.file_flags = procfs::read_fd_flags("/proc", owner.pid, owner.fd);
+          if (want_ids) {
+            auto known = ids.find(owner.pid);
+            if (known == ids.end()) known = ids.emplace(owner.pid, procfs::read_process_ids("/proc", owner.pid)).first;
+            owner.parent = known->second.parent;
+            owner.process_group = known->second.process_group;
+          }
+          if (want_flags) owner.file_flags = procfs::read_fd_flags("/proc", owner.pid, owner.fd);
         }
       }
     }

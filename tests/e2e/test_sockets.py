@@ -106,7 +106,8 @@ def selection_forms(h):
         ["-Pn", "-a", "-i", "-p", str(h.nc_specific.pid)], ["-Pn", "-a", "-i", "-p", f"^{h.nc_specific.pid}"],
         ["-Pn", "-a", "-i", "-p", f"{h.nc_specific.pid},{h.nc_wildcard.pid}"], ["-Pnl", "-i"],
         ["-t", "-i", f":{p}"], ["-Pn", "-i", "-F"], ["-Pn", "-i", "-F0"], ["-Pn", "-i", "-FpcfnPT"],
-        ["-Pn", "-i", "-F", "pn"], ["-i", "-n", "-F", "cpPnT0"], ["-i", f"tcp:{p}", "-i", "udp"],
+        ["-Pn", "-i", "-F", "pn"], ["-Pn", "-i", "-FpgRfG"], ["-Pn", "-i", "-FpfG"], ["-i", "-n", "-F", "cpPnT0"],
+        ["-i", f"tcp:{p}", "-i", "udp"],
         ["-Pn", "-i", ":krb524"], ["-a", "-U", "-p", str(h.root_holder.pid)], ["-a", "-U", "-F", "-p", str(h.root_holder.pid)],
         ["-Pn", "-i", "@localhost"], ["-Pn", "-i", ":99999"], ["-Pn", "-i", f"UDP:{p}"],
     ]
