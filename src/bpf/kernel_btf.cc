@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -145,18 +144,17 @@ bool is_alias(uint32_t kind) {
 class NameTable {
  public:
   void add(std::string_view name) {
-    if (std::find(names_.begin(), names_.end(), name) != names_.end()) return;
-    names_.push_back(name);
-    offsets_.push_back(0);
-    (name.size() < kLong ? by_length_[name.size()] : long_names_).push_back(names_.size() - 1);
+    if (std::find(names_.begin(), names_.end(), name) == names_.end()) {
+      names_.push_back(name);
+      offsets_.push_back(0);
+      if (name.size() < 64) lengths_ |= uint64_t{1} << name.size();
+    }
   }
   void found(std::string_view text, uint64_t offset) {
-    // Most of the kernel's ~100k strings are as long as some name asked for ("file", "task"):
-    // only the names of the same length and first letter are compared.
-    if (text.empty()) return;
-    const std::vector<size_t>& same_length = text.size() < kLong ? by_length_[text.size()] : long_names_;
-    for (size_t i : same_length) {
-      if (names_[i].front() != text.front() || names_[i] != text) continue;
+    // Most of the kernel's ~100k strings differ in length from every name asked for.
+    if (text.size() < 64 && (lengths_ & (uint64_t{1} << text.size())) == 0) return;
+    for (size_t i = 0; i < names_.size(); ++i) {
+      if (names_[i] != text) continue;
       repeated_ |= offsets_[i] != 0;
       offsets_[i] = static_cast<uint32_t>(offset);
     }
@@ -170,11 +168,9 @@ class NameTable {
   }
 
  private:
-  static constexpr size_t kLong = 64;
   std::vector<std::string_view> names_;
   std::vector<uint32_t> offsets_;
-  std::array<std::vector<size_t>, kLong> by_length_;  // indices of the names shorter than kLong, by length
-  std::vector<size_t> long_names_;                     // and of the others
+  uint64_t lengths_ = 0;  // bit n set: some name has n characters (n < 64)
   bool repeated_ = false;
 };
 

@@ -244,6 +244,7 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
     if (options.view == View::kFields && (want_ids || want_flags)) {
       std::unordered_map<pid_t, procfs::ProcessIds> ids;
       for (sockets::SocketRecord& record : records) {
+        if (!sockets::socket_matches(selection, record)) continue;  // kept only for the join's numbering
         for (sockets::Owner& owner : record.owners) {
           if (want_ids) {
             auto known = ids.find(owner.pid);

@@ -8,7 +8,6 @@
 #include <charconv>
 #include <map>
 #include <set>
-#include <span>
 
 #include <fmt/format.h>
 
@@ -244,17 +243,31 @@ std::string lsof_address_name(const SocketRecord& record, const LsofNaming& nami
   return name;
 }
 
-namespace {
-
-constexpr size_t kSizeOff = 8;
-
-// The lines of rows, handed to write in pieces of about kTextPiece.
-void write_rows(std::span<const LsofRow> rows, const Widths& widths, const LsofNaming& naming, UserCells& users,
-                const TextSink& write) {
+void write_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming, const TextSink& write) {
+  if (rows.empty()) return;
+  // First pass: widths only, from the values, so that no row is held as text.
+  Widths widths;
+  UserCells users(naming.numeric_users);
+  constexpr size_t kAhead = 8;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (i + kAhead < rows.size()) prefetch_row(rows[i + kAhead]);
+    const LsofRow& row = rows[i];
+    const SocketRecord& record = *row.record;
+    bool is_unix = record.protocol == Protocol::kUnix;
+    widths.command = std::max(widths.command, std::min(row.owner->command.size(), kCommandLimit));
+    widths.pid = std::max(widths.pid, decimal_width(static_cast<uint64_t>(row.owner->pid)));
+    widths.user = std::max(widths.user, users.text(row.owner->uid).size());
+    // As device_text() would print it, without building the text.
+    widths.device = std::max(widths.device, is_unix ? size_t{18} : decimal_width(record.inode));
+    widths.node = std::max(widths.node, is_unix ? decimal_width(record.inode) : node_text(record).size());
+  }
+  constexpr size_t kSizeOff = 8;
+  write(fmt::format("{:<{}} {:>{}} {:>{}} {:>{}}   {:>{}} {:>{}} {:>{}} {:>{}} NAME\n", "COMMAND", widths.command,
+                    "PID", widths.pid, "USER", widths.user, "FD", kFdWidth, "TYPE", widths.type, "DEVICE",
+                    widths.device, "SIZE/OFF", kSizeOff, "NODE", widths.node));
   std::string out;
   out.reserve(kTextPiece + 512);
   StateNames states;
-  constexpr size_t kAhead = 8;
   for (size_t i = 0; i < rows.size(); ++i) {
     if (i + kAhead < rows.size()) prefetch_row(rows[i + kAhead]);
     const SocketRecord& record = *rows[i].record;
@@ -308,32 +321,6 @@ void write_rows(std::span<const LsofRow> rows, const Widths& widths, const LsofN
     }
   }
   if (!out.empty()) write(out);
-}
-
-}  // namespace
-
-void write_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming, const TextSink& write) {
-  if (rows.empty()) return;
-  // First pass: widths only, from the values, so that no row is held as text.
-  Widths widths;
-  UserCells users(naming.numeric_users);
-  constexpr size_t kAhead = 8;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    if (i + kAhead < rows.size()) prefetch_row(rows[i + kAhead]);
-    const LsofRow& row = rows[i];
-    const SocketRecord& record = *row.record;
-    bool is_unix = record.protocol == Protocol::kUnix;
-    widths.command = std::max(widths.command, std::min(row.owner->command.size(), kCommandLimit));
-    widths.pid = std::max(widths.pid, decimal_width(static_cast<uint64_t>(row.owner->pid)));
-    widths.user = std::max(widths.user, users.text(row.owner->uid).size());
-    // As device_text() would print it, without building the text.
-    widths.device = std::max(widths.device, is_unix ? size_t{18} : decimal_width(record.inode));
-    widths.node = std::max(widths.node, is_unix ? decimal_width(record.inode) : node_text(record).size());
-  }
-  write(fmt::format("{:<{}} {:>{}} {:>{}} {:>{}}   {:>{}} {:>{}} {:>{}} {:>{}} NAME\n", "COMMAND", widths.command,
-                    "PID", widths.pid, "USER", widths.user, "FD", kFdWidth, "TYPE", widths.type, "DEVICE",
-                    widths.device, "SIZE/OFF", kSizeOff, "NODE", widths.node));
-  write_rows(rows, widths, naming, users, write);
 }
 
 std::string render_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming) {
