@@ -222,7 +222,7 @@ int connect_any(const std::string& host, const std::string& port, const NcOption
     if (options.verbose) {
       std::string numeric = printable(address, true).first;
       std::string shown = numeric == host || !show_address ? host : fmt::format("{} ({})", host, numeric);
-      say(fmt::format("connect to {} port {} ({}) failed: {}", shown, port, options.udp ? "udp" : "tcp",
+      say(fmt::format("connect to {} port {} ({}) failed: {}", shown, port, protocol_name(options),
                       std::strerror(connected.error().code)));
       if (connected.error().code == ECONNREFUSED && !options.udp) {
         Endpoint target = Endpoint::from_sockaddr(address.get(), address.length);
@@ -233,10 +233,12 @@ int connect_any(const std::string& host, const std::string& port, const NcOption
   return -1;
 }
 
-// netcat's UDP "connection" test: probe bytes spaced a second apart, so that a port
-// unreachable answer has time to come back and fail a later write (as nc.openbsd does).
-bool udp_probe(int fd) {
-  for (int i = 0; i < 5; ++i) {
+// netcat's UDP "connection" test under -v: two probe bytes, then one a second for -w
+// seconds (3 without -w), so that a port-unreachable answer has time to come back and fail
+// a later write.
+bool udp_probe(int fd, const NcOptions& options) {
+  int seconds = options.timeout_seconds >= 0 ? options.timeout_seconds : 3;
+  for (int i = 0; i < 2 + seconds; ++i) {
     if (i >= 2) sleep(1);
     if (::write(fd, "X", 1) != 1) return false;
   }
@@ -246,7 +248,7 @@ bool udp_probe(int fd) {
 // One port operand: a number 1-65535 or a service name; nc's message otherwise.
 std::optional<uint16_t> port_operand(const std::string& text, const NcOptions& options) {
   if (Result<uint16_t> port = parse_port(text)) return *port;
-  if (std::optional<uint16_t> named = service_port(text, options.udp ? "udp" : "tcp")) return named;
+  if (std::optional<uint16_t> named = service_port(text, protocol_name(options))) return named;
   char* end = nullptr;
   long value = std::strtol(text.c_str(), &end, 10);
   if (*end == '\0' && !text.empty()) {
@@ -272,11 +274,7 @@ int pass_socket(int fd) {
 }
 
 int run_connect(const NcOptions& options) {
-  if (options.operands.size() < 2) {
-    say("missing port number");
-    return kNcError;
-  }
-  const std::string& host = options.operands[0];
+  const std::string& host = *options.host;
   std::optional<ProxySettings> proxy;
   if (!options.proxy_address.empty()) {
     tl::expected<ProxySettings, std::string> settings = parse_proxy_settings(options);
@@ -287,8 +285,7 @@ int run_connect(const NcOptions& options) {
     proxy = *settings;
   }
   std::vector<uint16_t> ports;
-  for (size_t i = 1; i < options.operands.size(); ++i) {
-    const std::string& text = options.operands[i];
+  for (const std::string& text : options.ports) {
     std::string::size_type dash = text.find('-');
     if (dash != std::string::npos) {
       // A range lo-hi; netcat accepts it either way round.
@@ -311,6 +308,8 @@ int run_connect(const NcOptions& options) {
   }
   if (options.random_ports) std::shuffle(ports.begin(), ports.end(), std::mt19937(std::random_device{}()));
 
+  // As netcat: the status of the last port that connected (a UDP port that fails its test
+  // counts as failed); without -z each connected port gets a relay in turn.
   int status = kNcError;
   for (uint16_t port : ports) {
     bool give_up = false;
@@ -326,8 +325,11 @@ int run_connect(const NcOptions& options) {
     if (give_up) return kNcError;
     if (fd < 0) continue;
     UniqueFd socket(fd);
-    if (options.udp && (options.verbose || options.scan) && !udp_probe(fd)) continue;
     status = kNcOk;
+    if (options.udp && options.verbose && !udp_probe(fd, options)) {
+      status = kNcError;
+      continue;
+    }
     if (options.verbose) {
       Result<SockAddr> peer = sys::peer_address(fd);
       std::string numeric = peer ? printable(*peer, true).first : host;
@@ -344,7 +346,7 @@ int run_connect(const NcOptions& options) {
       if (options.interval_seconds > 0) sleep(static_cast<unsigned>(options.interval_seconds));
       continue;
     }
-    return relay_stdio(fd, options, true);
+    if (int relayed = relay_stdio(fd, options, true); relayed != kNcOk) return relayed;
   }
   return status;
 }
@@ -367,36 +369,19 @@ int connect_first_sender(int fd, SockAddr* sender_out = nullptr) {
 }
 
 int run_listen(const NcOptions& options) {
-  std::string host;
-  std::string port;
-  if (options.operands.size() == 1) {
-    port = options.operands[0];
-  } else if (options.operands.size() == 2) {
-    host = options.operands[0];
-    port = options.operands[1];
-  } else if (options.operands.empty() && !options.source_port.empty()) {
-    port = options.source_port;
-    host = options.source_address;
-  } else if (options.operands.empty()) {
-    say("missing port number");
-    return kNcError;
-  } else {
-    print_short_usage();
-    return kNcError;
-  }
-  if (!options.source_address.empty() && host.empty()) host = options.source_address;
+  std::string host = options.host.value_or("");
+  // As netcat, the port goes to getaddrinfo as it is: its errors are the messages, and a
+  // number beyond 65535 wraps (`nc -l 99999` listens on 34463).
+  const std::string& port = options.ports.front();
   if (!options.proxy_address.empty()) {
     say(parse_proxy_settings(options).error());
     return kNcError;
   }
-  if (Result<uint16_t> number = parse_port(port, true); !number && !service_port(port, options.udp ? "udp" : "tcp")) {
-    say(fmt::format("port number invalid: {}", port));
-    return kNcError;
-  }
 
   NcOptions listen_options = options;
-  if (listen_options.family == 0 && host.empty()) listen_options.family = AF_INET;  // nc's default: 0.0.0.0
-  Resolved resolved = resolve(host.empty() ? nullptr : host.c_str(), port, listen_options, true);
+  if (listen_options.family == 0 && !options.host) listen_options.family = AF_INET;  // nc's default: 0.0.0.0
+  // An empty address operand is a name to resolve (and fails), not the wildcard.
+  Resolved resolved = resolve(options.host ? host.c_str() : nullptr, port, listen_options, true);
   if (resolved.addresses.empty()) {
     say(fmt::format("getaddrinfo: {}", resolved.error));
     return kNcError;
@@ -488,9 +473,11 @@ Result<SockAddr> unix_address(const std::string& path) {
   sockaddr_un* un = reinterpret_cast<sockaddr_un*>(&address.storage);
   un->sun_family = AF_UNIX;
   if (path.size() >= sizeof un->sun_path) return fail(ENAMETOOLONG, "");
+  // netcat refuses an empty path itself: to the kernel it would mean "pick a name for me".
+  if (path.empty()) return fail(EINVAL, "");
   std::memcpy(un->sun_path, path.data(), path.size());
   address.length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
-  if (!path.empty() && path[0] == '@') {
+  if (path[0] == '@') {
     un->sun_path[0] = '\0';
     address.length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size());
   }
@@ -510,8 +497,8 @@ class ReplyPath {
       ::rmdir(folder_.c_str());
     }
   }
-  Result<std::string> make(const std::string& chosen) {
-    if (!chosen.empty()) return path_ = chosen;
+  Result<std::string> make(const std::optional<std::string>& chosen) {
+    if (chosen) return path_ = *chosen;
     char folder[] = "/tmp/nc-XXXXXX";
     if (::mkdtemp(folder) == nullptr) return fail_errno("mkdtemp");
     folder_ = folder;
@@ -533,19 +520,11 @@ void remove_stale_socket(const std::string& path) {
 }
 
 int run_unix(const NcOptions& options) {
-  if (options.operands.empty()) {
-    if (options.listen) {
-      say("missing socket pathname");
-    } else {
-      print_short_usage();
-    }
-    return kNcError;
-  }
   if (!options.proxy_address.empty()) {
     say(parse_proxy_settings(options).error());
     return kNcError;
   }
-  const std::string& path = options.operands[0];
+  const std::string& path = *options.host;
   Result<SockAddr> address = unix_address(path);
   if (!address) {
     say(options.listen ? std::strerror(address.error().code)
@@ -590,15 +569,20 @@ int run_unix(const NcOptions& options) {
   }
   ReplyPath reply_path;
   if (options.udp) {
-    Result<std::string> own = reply_path.make(options.source_address);
-    Result<SockAddr> own_address = own ? unix_address(*own) : tl::unexpected(own.error());
-    if (!own_address) {
-      say(own_address.error().message());
+    Result<std::string> own =
+        reply_path.make(options.source_address_given ? std::optional(options.source_address) : std::nullopt);
+    if (!own) {
+      say(own.error().message());
       return kNcError;
     }
-    remove_stale_socket(*own);
-    if (Result<void> bound = sys::bind_socket(socket->get(), own_address->get(), own_address->length); !bound) {
-      say(std::strerror(bound.error().code));
+    Result<SockAddr> own_address = unix_address(*own);
+    Result<void> bound = own_address ? Result<void>() : tl::unexpected(own_address.error());
+    if (bound) {
+      remove_stale_socket(*own);
+      bound = sys::bind_socket(socket->get(), own_address->get(), own_address->length);
+    }
+    if (!bound) {
+      say(fmt::format("{}: {}", *own, std::strerror(bound.error().code)));
       return kNcError;
     }
     if (options.verbose) report(fmt::format("Bound on {}", *own));
@@ -611,10 +595,9 @@ int run_unix(const NcOptions& options) {
   return relay_stdio(socket->get(), options, true);
 }
 
-}  // namespace
-
-void print_nc_help() {
-  fmt::print(
+void print_nc_help_to(std::FILE* out) {
+  fmt::print(out,
+             "OpenBSD netcat (Debian patchlevel 1.219-1) compatible\n"
              "{0}: netcat-openbsd's options, messages and exit codes\n"
              "usage: {0} [options] [destination] [port]\n"
              "  -4 / -6        IPv4 / IPv6 only\n"
@@ -645,6 +628,10 @@ void print_nc_help() {
              nc_name());
 }
 
+}  // namespace
+
+void print_nc_help() { print_nc_help_to(stdout); }
+
 int run_nc(int argc, char** argv) {
   // A closed socket or pipe must show up as EPIPE from write, not kill us mid-message.
   signal(SIGPIPE, SIG_IGN);
@@ -656,43 +643,22 @@ int run_nc(int argc, char** argv) {
     if (parsed.error().show_usage) print_short_usage();
     return kNcError;
   }
-  const NcOptions& options = *parsed;
-  if (options.help) {
-    print_nc_help();
+  if (parsed->help) {
+    // On stderr, as netcat's: scripts tell netcats apart with `nc -h 2>&1 | head -1`.
+    print_nc_help_to(stderr);
     return kNcOk;
   }
-  // netcat-openbsd's order: the operands' shape for -U first, then the conflicts.
-  if (options.unix_socket && options.operands.size() >= 2) {
-    say("cannot use port with -U");
-    return kNcError;
-  }
-  bool unix_path_given = options.unix_socket && options.operands.size() == 1;
-  if (unix_path_given && options.dccp) {
-    say("cannot use -Z and -U");
-    return kNcError;
-  }
-  if (options.listen && options.scan) {
-    say("cannot use -z and -l");
-    return kNcError;
-  }
-  if (options.keep_listening && !options.listen) {
-    say("must use -l with -k");
-    return kNcError;
-  }
-  if (!options.rtable.empty()) {
-    say("no alternate routing table support available");
-    return kNcError;
-  }
-  if (unix_path_given && options.pass_fd) {
-    say("cannot use -F and -U");
+  NcOptions& options = *parsed;
+  if (tl::expected<void, NcUsageError> settled = settle_nc_operands(options); !settled) {
+    if (settled.error().show_usage) {
+      print_short_usage();
+    } else {
+      say(settled.error().message);
+    }
     return kNcError;
   }
   if (options.unix_socket) return run_unix(options);
   if (options.listen) return run_listen(options);
-  if (options.operands.empty()) {
-    print_short_usage();
-    return kNcError;
-  }
   return run_connect(options);
 }
 

@@ -48,7 +48,7 @@ std::optional<int> parse_tos(std::string_view text) {
       {"af31", 0x68}, {"af32", 0x70}, {"af33", 0x78}, {"af41", 0x88}, {"af42", 0x90}, {"af43", 0x98},
       {"critical", 0xa0}, {"cs0", 0x00}, {"cs1", 0x20}, {"cs2", 0x40}, {"cs3", 0x60}, {"cs4", 0x80},
       {"cs5", 0xa0}, {"cs6", 0xc0}, {"cs7", 0xe0}, {"ef", 0xb8}, {"inetcontrol", 0xc0},
-      {"lowdelay", 0x10}, {"netcontrol", 0xe0}, {"reliability", 0x04}, {"throughput", 0x08}};
+      {"lowcost", 0x02}, {"lowdelay", 0x10}, {"netcontrol", 0xe0}, {"reliability", 0x04}, {"throughput", 0x08}};
   for (const auto& [name, value] : kKeywords) {
     if (text == name) return value;
   }
@@ -78,14 +78,23 @@ tl::expected<NcOptions, NcUsageError> parse_nc_options(int argc, char** argv,
   while ((letter = getopt(argc, argv, "46bCDdFhI:i:klM:m:NnO:P:p:q:rSs:T:tUuV:vW:w:X:x:Zz")) != -1) {
     tl::expected<long, NcUsageError> number = 0;
     switch (letter) {
-      case '4': options.family = AF_INET; break;
-      case '6': options.family = AF_INET6; break;
+      // -4, -6 and -U choose one family: the last of them wins.
+      case '4':
+        options.family = AF_INET;
+        options.unix_socket = false;
+        break;
+      case '6':
+        options.family = AF_INET6;
+        options.unix_socket = false;
+        break;
       case 'b': options.broadcast = true; break;
       case 'C': options.crlf = true; break;
       case 'D': options.debug = true; break;
       case 'd': options.detach_stdin = true; break;
       case 'F': options.pass_fd = true; break;
-      case 'h': options.help = true; break;
+      case 'h':
+        options.help = true;
+        return options;
       case 'I':
         number = number_in(optarg, 1, 65536 << 14, "TCP receive window");
         if (!number) return tl::unexpected(number.error());
@@ -116,7 +125,10 @@ tl::expected<NcOptions, NcUsageError> parse_nc_options(int argc, char** argv,
         options.send_buffer = static_cast<int>(*number);
         break;
       case 'P': options.proxy_user = optarg; break;
-      case 'p': options.source_port = optarg; break;
+      case 'p':
+        options.source_port = optarg;
+        options.source_port_given = true;
+        break;
       case 'q':
         number = number_in(optarg, INT_MIN, INT_MAX, "quit timer");
         if (!number) return tl::unexpected(number.error());
@@ -131,7 +143,10 @@ tl::expected<NcOptions, NcUsageError> parse_nc_options(int argc, char** argv,
           options.md5_password = *key;
         }
         break;
-      case 's': options.source_address = optarg; break;
+      case 's':
+        options.source_address = optarg;
+        options.source_address_given = true;
+        break;
       case 'T':
         if (std::optional<int> tos = parse_tos(optarg)) {
           options.tos = *tos;
@@ -140,9 +155,13 @@ tl::expected<NcOptions, NcUsageError> parse_nc_options(int argc, char** argv,
         }
         break;
       case 't': options.telnet = true; break;
-      case 'U': options.unix_socket = true; break;
+      case 'U':
+        options.unix_socket = true;
+        options.family = 0;
+        break;
       case 'u': options.udp = true; break;
-      case 'V': options.rtable = optarg; break;
+      // Linux has no routing tables for sockets to pick (OpenBSD's rtable).
+      case 'V': return tl::unexpected(NcUsageError{"no alternate routing table support available"});
       case 'v': options.verbose = true; break;
       case 'W':
         number = number_in(optarg, 1, INT_MAX, "receive limit");
@@ -172,6 +191,46 @@ tl::expected<NcOptions, NcUsageError> parse_nc_options(int argc, char** argv,
   }
   for (int i = optind; i < argc; ++i) options.operands.emplace_back(argv[i]);
   return options;
+}
+
+tl::expected<void, NcUsageError> settle_nc_operands(NcOptions& options) {
+  const std::vector<std::string>& operands = options.operands;
+  NcUsageError usage{"", true};
+  if (operands.empty() && options.listen) {
+    // `nc -l -p PORT [-s ADDRESS]` (a UNIX listener's path may come from -s).
+    if (options.source_port_given) options.ports = {options.source_port};
+    if (options.source_address_given) options.host = options.source_address;
+  } else if (operands.size() == 1 && !options.source_port_given &&
+             (!options.source_address_given || (options.unix_socket && options.udp && !options.listen))) {
+    // `nc -l PORT`, `nc -U PATH`, `nc -uU -s OWN PATH`; a lone operand of a TCP or UDP client
+    // settles nothing, and is reported as a missing port below.
+    if (options.unix_socket) {
+      options.host = operands[0];
+    } else if (options.listen) {
+      options.ports = {operands[0]};
+    }
+  } else if (operands.size() >= 2) {
+    // A listener takes one address and one port, and no -s/-p besides.
+    if (options.listen && (options.source_port_given || options.source_address_given || operands.size() > 2)) {
+      return tl::unexpected(usage);
+    }
+    options.host = operands[0];
+    options.ports.assign(operands.begin() + 1, operands.end());
+  } else {
+    return tl::unexpected(usage);
+  }
+
+  if (options.unix_socket) {
+    if (options.dccp) return tl::unexpected(NcUsageError{"cannot use -Z and -U"});
+    if (!options.ports.empty()) return tl::unexpected(NcUsageError{"cannot use port with -U"});
+    if (!options.host) return tl::unexpected(NcUsageError{"missing socket pathname"});
+  } else if (options.ports.empty()) {
+    return tl::unexpected(NcUsageError{"missing port number"});
+  }
+  if (options.listen && options.scan) return tl::unexpected(NcUsageError{"cannot use -z and -l"});
+  if (!options.listen && options.keep_listening) return tl::unexpected(NcUsageError{"must use -l with -k"});
+  if (options.unix_socket && options.pass_fd) return tl::unexpected(NcUsageError{"cannot use -F and -U"});
+  return {};
 }
 
 }  // namespace sockscope::cli

@@ -17,7 +17,7 @@ struct NcOptions {
   bool debug = false;           // -D
   bool detach_stdin = false;    // -d
   bool pass_fd = false;         // -F
-  bool help = false;            // -h
+  bool help = false;            // -h (netcat stops reading options there)
   bool keep_listening = false;  // -k
   bool listen = false;          // -l
   bool shutdown_on_eof = false; // -N
@@ -42,11 +42,17 @@ struct NcOptions {
   std::string proxy_user;       // -P
   std::string source_port;      // -p
   std::string source_address;   // -s
+  bool source_port_given = false;     // -p, even empty: netcat tests whether it was given
+  bool source_address_given = false;  // -s, likewise
   int tos = -1;                 // -T, resolved to the byte
-  std::string rtable;           // -V
   std::string proxy_protocol;   // -X
   std::string proxy_address;    // -x
   std::vector<std::string> operands;
+
+  // What the operands, -s and -p mean together, settled by settle_nc_operands: the
+  // destination host, listen address or UNIX path, and the port operands.
+  std::optional<std::string> host;
+  std::vector<std::string> ports;
 };
 
 // The error's context is nc's own message ("port number invalid: x"); usage errors set
@@ -58,7 +64,13 @@ struct NcUsageError {
 
 // ask_md5_password is called where -S appears, as netcat-openbsd prompts for the key in the
 // middle of its option loop (so later option errors come after the prompt).
+// -h and errors in an option's argument end the parse where they appear, as in netcat's
+// option loop: later options are not looked at.
 tl::expected<NcOptions, NcUsageError> parse_nc_options(int argc, char** argv,
                                                        const std::function<Result<std::string>()>& ask_md5_password = {});
+
+// Fills host and ports from the operands and -s/-p, then checks the combinations netcat
+// refuses, in netcat's order (the first failing check is the one reported).
+tl::expected<void, NcUsageError> settle_nc_operands(NcOptions& options);
 
 }  // namespace sockscope::cli

@@ -6,6 +6,7 @@ import os
 import re
 import socket
 import subprocess
+import threading
 
 import pytest
 
@@ -88,6 +89,36 @@ BAD_INPUT = [
     ["-z", "127.0.0.1", "3-b"],
     ["-vzu", "127.0.0.1", "1"],
     ["127.0.0.1", "80", "-v"],
+    # Option errors end the parse where they appear, before anything later is looked at.
+    ["-V", "x", "-h"],
+    ["-V", "x", "-T", "bogus"],
+    ["-T", "bogus", "-V", "x"],
+    # Which operands, -s and -p make sense together, and which check nc reports first.
+    ["-s", "::1", "::1"],
+    ["-p", "5", "80"],
+    ["-k", "-q", "1", "127.0.0.1"],
+    ["-zk"],
+    ["-lz"],
+    ["-l", "-s", "127.0.0.1", "5"],
+    ["-l", "-p", "5", "127.0.0.1"],
+    ["-lp", "5", "-s", "127.0.0.1", "x"],
+    ["-U", "-4", "x"],
+    ["-4", "-U", "x", "y"],
+    ["-ZU", "a", "b"],
+    ["-ZlU"],
+    ["-lU", "-p", "5"],
+    ["-U", "-p", "5", "a"],
+    ["-U", ""],
+    ["-lU", ""],
+    ["-uU", "-s", "", "/tmp/nc-test-socket"],
+    ["-uU", "-s", "/nonexistent/own.sock", "/tmp/nc-test-socket"],
+    # A listener's port goes to getaddrinfo as it is.
+    ["-l", "x"],
+    ["-l", "1-3"],
+    ["-l", "--", "-1"],
+    ["-l", "", "99999999999999"],
+    # Service names are looked up for the protocol in use (-Z: dccp).
+    ["-Z", "127.0.0.1", "http"],
 ]
 
 
@@ -97,6 +128,17 @@ def test_bad_input_same_message_and_exit_code(netns, ncs, args):
     peer = ncs["peer"].run(args, input=b"")
     assert (normalise(ours[1]), ours[2]) == (normalise(peer[1]), peer[2])
     assert ours[0] == peer[0]
+
+
+@pytest.mark.parametrize("args", [["-h"], ["-h", "-Q"], ["-6h", "[::1]", "-1"], ["-z", "-h", "-V", "x"]],
+                         ids=lambda args: " ".join(args))
+def test_help_stops_the_option_parse_and_goes_to_stderr(ncs, args):
+    """The text is our own; what scripts see is the same: exit 0, nothing on stdout, and a
+    first line that says which netcat this is."""
+    for name in ("ours", "peer"):
+        stdout, stderr, code = ncs[name].run(args)
+        assert (stdout, code) == (b"", 0), name
+        assert stderr.startswith(b"OpenBSD netcat (Debian patchlevel 1.219-1)"), name
 
 
 def test_refused_connection_and_scan(netns, ncs):
@@ -120,6 +162,75 @@ def test_scan_reports_each_port_and_succeeds_if_any_is_open(netns, ncs):
         assert results["ours"][1] == results["peer"][1]
         assert results["ours"][2] == results["peer"][2] == 0
         assert f"Connection to 127.0.0.1 {port} port [tcp/*] succeeded!" in results["ours"][1].decode()
+
+
+class Greeter:
+    """A TCP listener on 127.0.0.1 that greets every client with its own line and hangs up."""
+
+    def __init__(self, greeting):
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        self.greeting = greeting
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            with client:
+                client.sendall(self.greeting)
+
+    def close(self):
+        self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+        self.thread.join(timeout=5)
+
+
+def test_without_z_each_port_gets_its_connection_in_turn(netns, ncs):
+    first, second = Greeter(b"first\n"), Greeter(b"second\n")
+    closed = free_port()
+    try:
+        args = ["-v", "127.0.0.1", str(first.port), str(closed), str(second.port)]
+        seen = {name: ncs[name].run(args) for name in ("ours", "peer")}
+    finally:
+        first.close()
+        second.close()
+    assert seen["ours"] == seen["peer"]
+    assert seen["ours"][0] == b"first\nsecond\n" and seen["ours"][2] == 0
+
+
+def test_udp_ports_are_tested_only_under_v_and_the_last_one_decides(netns, ncs):
+    """Without -v a UDP "scan" cannot fail; with -v each port gets netcat's probe (for -w
+    seconds), and the exit status is the last connected port's."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as open_udp:
+        open_udp.bind(("127.0.0.1", 0))
+        listening = str(open_udp.getsockname()[1])
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.bind(("127.0.0.1", 0))
+            closed = str(probe.getsockname()[1])
+        cases = [["-uz", "127.0.0.1", closed],
+                 ["-uzv", "-w", "1", "127.0.0.1", listening, closed],
+                 ["-uzv", "-w", "1", "127.0.0.1", closed, listening]]
+        for args in cases:
+            seen = {name: ncs[name].run(args) for name in ("ours", "peer")}
+            assert seen["ours"] == seen["peer"], args
+        assert [ncs["ours"].run(args)[2] for args in cases] == [0, 1, 0]
+
+
+def test_listen_port_goes_to_getaddrinfo_as_given(netns, ncs):
+    """`nc -l 99999`: netcat hands the text to getaddrinfo, which keeps the low 16 bits."""
+    for name in ("ours", "peer"):
+        server = ncs[name].spawn(netns, ["-lnv", "99999"], stdin=subprocess.DEVNULL)
+        try:
+            assert wait_for_port(server) == 99999 % 65536, name
+        finally:
+            _, stderr = server.stop()
+        assert stderr == b"Listening on 0.0.0.0 34463\n", name
 
 
 def listen_and_exchange(netns, nc, tmp_path, listen_args, connect_args, client_data, server_data):

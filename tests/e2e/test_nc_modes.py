@@ -50,7 +50,10 @@ def serve_once(script):
 def paced_sends(*chunks, pause=0.3):
     def script(conn):
         for chunk in chunks:
-            conn.sendall(chunk)
+            try:
+                conn.sendall(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                return  # the client has had all it wanted (-W) and left
             time.sleep(pause)
     return script
 
