@@ -71,7 +71,7 @@ std::pair<std::string, std::string> printable(const SockAddr& address, bool nume
   return {host, port};
 }
 
-relay::PumpOptions pump_options(const NcOptions& options, bool connecting) {
+relay::PumpOptions pump_options(const NcOptions& options) {
   relay::PumpOptions pump;
   pump.read_stdin = !options.detach_stdin;
   pump.shutdown_on_stdin_eof = options.shutdown_on_eof || options.quit_after >= 0;
@@ -80,19 +80,26 @@ relay::PumpOptions pump_options(const NcOptions& options, bool connecting) {
   pump.telnet = options.telnet;
   pump.recv_limit = options.recv_limit;
   pump.interval = std::chrono::seconds(options.interval_seconds);
-  if (connecting && options.timeout_seconds >= 0) pump.idle_timeout = std::chrono::seconds(options.timeout_seconds);
+  // -w ends a connection idle that long, a listener's as well as a client's (netcat polls
+  // with it in every relay).
+  if (options.timeout_seconds >= 0) pump.idle_timeout = std::chrono::seconds(options.timeout_seconds);
   pump.datagram = options.udp;
   pump.listening = options.listen;
   return pump;
 }
 
-int relay_stdio(int socket_fd, const NcOptions& options, bool connecting) {
-  Result<relay::PumpStats> done = relay::pump(STDIN_FILENO, STDOUT_FILENO, socket_fd, pump_options(options, connecting));
-  if (!done) {
-    say(done.error().message());
-    return kNcError;
+int relay_stdio(int socket_fd, const NcOptions& options) {
+  // A datagram listener under -k has no connection to end: as netcat, it goes on relaying
+  // after -w's idle timeout.
+  bool again = options.listen && options.udp && options.keep_listening;
+  while (true) {
+    Result<relay::PumpStats> done = relay::pump(STDIN_FILENO, STDOUT_FILENO, socket_fd, pump_options(options));
+    if (!done) {
+      say(done.error().message());
+      return kNcError;
+    }
+    if (!again || !done->idle_timed_out) return kNcOk;
   }
-  return kNcOk;
 }
 
 // The socket type for -u, -Z (DCCP) or plain TCP; -u wins over -Z as in netcat-openbsd.
@@ -346,7 +353,7 @@ int run_connect(const NcOptions& options) {
       if (options.interval_seconds > 0) sleep(static_cast<unsigned>(options.interval_seconds));
       continue;
     }
-    if (int relayed = relay_stdio(fd, options, true); relayed != kNcOk) return relayed;
+    if (int relayed = relay_stdio(fd, options); relayed != kNcOk) return relayed;
   }
   return status;
 }
@@ -431,7 +438,7 @@ int run_listen(const NcOptions& options) {
         report_endpoint("Connection received", sender, options.numeric);
       }
     }
-    return relay_stdio(listener.get(), options, false);
+    return relay_stdio(listener.get(), options);
   }
 
   if (Result<void> listening = sys::listen_socket(listener.get(), 1); !listening) {
@@ -462,7 +469,7 @@ int run_listen(const NcOptions& options) {
     if (options.verbose) {
       report_endpoint("Connection received", peer, options.numeric);
     }
-    int status = relay_stdio(client->get(), options, false);
+    int status = relay_stdio(client->get(), options);
     if (!options.keep_listening) return status;
   }
 }
@@ -549,7 +556,7 @@ int run_unix(const NcOptions& options) {
         if (int status = connect_first_sender(socket->get()); status != kNcOk) return status;
         if (options.verbose) report(fmt::format("Connection received on {}", path));
       }
-      return relay_stdio(socket->get(), options, false);
+      return relay_stdio(socket->get(), options);
     }
     if (Result<void> listening = sys::listen_socket(socket->get(), 5); !listening) {
       say(std::strerror(listening.error().code));
@@ -563,7 +570,7 @@ int run_unix(const NcOptions& options) {
         return kNcError;
       }
       if (options.verbose) report(fmt::format("Connection received on {}", path));
-      int status = relay_stdio(client->get(), options, false);
+      int status = relay_stdio(client->get(), options);
       if (!options.keep_listening) return status;
     }
   }
@@ -592,7 +599,7 @@ int run_unix(const NcOptions& options) {
     return kNcError;
   }
   if (options.scan) return kNcOk;
-  return relay_stdio(socket->get(), options, true);
+  return relay_stdio(socket->get(), options);
 }
 
 void print_nc_help_to(std::FILE* out) {

@@ -19,6 +19,9 @@ namespace sockscope::relay {
 namespace {
 
 constexpr size_t kCopyChunk = 1 << 16;
+// netcat reads stdin 16 KiB at a time and sends each read as it came: over UDP, datagrams of
+// at most 16 KiB (a larger one would be fragmented, and above 65,507 bytes refused).
+constexpr size_t kDatagramChunk = 16 << 10;
 // How much of a regular-file stdin is mapped at a time: large enough that the socket takes it
 // in few calls (1 MiB measured no faster), small enough that the mapped pages keep the peak
 // memory within twice netcat-openbsd's.
@@ -139,6 +142,32 @@ void answer_telnet(const char* data, size_t size, int socket_fd) {
   }
 }
 
+// One datagram, waiting out a full send buffer; false on an error (errno set).
+bool send_datagram(int socket_fd, const char* data, size_t size) {
+  while (::send(socket_fd, data, size, MSG_NOSIGNAL) < 0) {
+    if (errno == EAGAIN) {
+      pollfd writable{socket_fd, POLLOUT, 0};
+      (void)::poll(&writable, 1, -1);
+    } else if (errno != EINTR) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// -C over datagrams: netcat writes a line's text and its CRLF with two calls, so a UDP peer
+// gets them as two datagrams ("a\nb" goes as "a", "\r\n", "b"); sent the same way here.
+bool send_crlf_datagrams(int socket_fd, const char* data, size_t size) {
+  size_t start = 0;
+  for (size_t i = 0; i <= size; ++i) {
+    if (i < size && data[i] != '\n') continue;
+    if (i > start && !send_datagram(socket_fd, data + start, i - start)) return false;
+    if (i < size && !send_datagram(socket_fd, "\r\n", 2)) return false;
+    start = i + 1;
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOptions& options) {
@@ -161,9 +190,10 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
     if (options.read_stdin) to_network = plan_to_network(stdin_fd, pipe_capacity);
     to_stdout = plan_to_stdout(stdout_fd, pipe_capacity);
   }
+  if (options.datagram) to_network.chunk = kDatagramChunk;
   bool stdin_is_terminal = stdin_open && ::isatty(stdin_fd);
   std::optional<Clock::time_point> quit_at;
-  std::vector<char> crlf_chunk(options.crlf ? kCopyChunk : 0);
+  std::vector<char> crlf_chunk(options.crlf ? to_network.chunk : 0);
 
   // The reader of stdout is gone (a reader that quit, like `| head -1`): as netcat-openbsd,
   // stop reading the network but go on sending stdin, and end with status 0.
@@ -238,7 +268,10 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
     }
     if (ready == 0) {
       if (quit_at && Clock::now() >= *quit_at) return stats;
-      if (options.idle_timeout) return stats;  // -w: idle for the whole timeout
+      if (options.idle_timeout) {  // -w: idle for the whole timeout
+        stats.idle_timed_out = true;
+        return stats;
+      }
       continue;
     }
     auto has = [&](int slot, short events) { return slot >= 0 && (fds[slot].revents & (events | POLLERR | POLLHUP)); };
@@ -269,7 +302,14 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
       if (options.crlf) {
         ssize_t got = ::read(stdin_fd, crlf_chunk.data(), crlf_chunk.size());
         if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) stdin_open = false;
-        if (got > 0) {
+        if (got > 0 && options.datagram) {
+          if (send_crlf_datagrams(socket_fd, crlf_chunk.data(), static_cast<size_t>(got))) {
+            stats.bytes_to_network += static_cast<size_t>(got);
+          } else {
+            net_out_open = false;
+            stdin_open = false;
+          }
+        } else if (got > 0) {
           char* out = to_network.buffer.reserve(2 * static_cast<size_t>(got));
           size_t length = 0;
           for (ssize_t i = 0; i < got; ++i) {

@@ -18,7 +18,7 @@ struct PumpOptions {
   bool telnet = false;                // -t
   long recv_limit = -1;               // -W packets; <0 unlimited
   std::chrono::milliseconds interval{0};                  // -i
-  std::optional<std::chrono::milliseconds> idle_timeout;  // -w when connecting
+  std::optional<std::chrono::milliseconds> idle_timeout;  // -w
   bool datagram = false;              // UDP or UNIX datagram
   bool listening = false;             // -l: the relay ends when the peer's side ends
 };
@@ -26,6 +26,7 @@ struct PumpOptions {
 struct PumpStats {
   uint64_t bytes_from_network = 0;
   uint64_t bytes_to_network = 0;
+  bool idle_timed_out = false;  // ended by -w, not by either side
 };
 
 // Relays stdin -> socket and socket -> stdout until netcat-openbsd would stop. Does not close fds.

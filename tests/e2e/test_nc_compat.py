@@ -222,6 +222,37 @@ def test_udp_ports_are_tested_only_under_v_and_the_last_one_decides(netns, ncs):
         assert [ncs["ours"].run(args)[2] for args in cases] == [0, 1, 0]
 
 
+def datagrams_sent(nc, args, data, tmp_path):
+    """The datagrams a UDP socket receives from `nc -u -q 0 ARGS 127.0.0.1 PORT` fed data from a file."""
+    feed = tmp_path / "feed"
+    feed.write_bytes(data)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as receiver:
+        receiver.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        receiver.bind(("127.0.0.1", 0))
+        port = receiver.getsockname()[1]
+        with open(feed, "rb") as stdin:
+            code = subprocess.run(["nc", "-u", "-q", "0"] + args + ["127.0.0.1", str(port)], stdin=stdin,
+                                  capture_output=True, env=nc.env, timeout=30).returncode
+        receiver.settimeout(0.5)
+        datagrams = []
+        try:
+            while True:
+                datagrams.append(receiver.recv(1 << 17))
+        except socket.timeout:
+            pass
+    return datagrams, code
+
+
+@pytest.mark.parametrize("args,data", [([], os.urandom(100_000)), (["-C"], b"one\ntwo\n\nthree")],
+                         ids=["100 kB", "-C lines"])
+def test_udp_datagrams_are_cut_as_netcat_cuts_them(netns, ncs, args, data, tmp_path):
+    """16 KiB per datagram (one read of stdin each); under -C a line's text and its CRLF go
+    as two datagrams."""
+    seen = {name: datagrams_sent(ncs[name], args, data, tmp_path) for name in ("ours", "peer")}
+    assert seen["ours"] == seen["peer"]
+    assert b"".join(seen["ours"][0]) == (data.replace(b"\n", b"\r\n") if args else data)
+
+
 def test_listen_port_goes_to_getaddrinfo_as_given(netns, ncs):
     """`nc -l 99999`: netcat hands the text to getaddrinfo, which keeps the low 16 bits."""
     for name in ("ours", "peer"):

@@ -116,6 +116,38 @@ def test_idle_timeout_ends_a_silent_connection(netns, ncs):
     assert seen["ours"][0] == b"only line\n"
 
 
+@pytest.mark.parametrize("args", [["-l"], ["-lu"], ["-lk"]], ids=lambda args: args[0])
+def test_idle_timeout_applies_to_a_listeners_connection(netns, ncs, args):
+    """-w ends an idle accepted connection too: a lone listener exits 0, one with -k drops the
+    silent client and serves the next."""
+    udp = "-lu" in args
+    seen = {}
+    for name in NAMES:
+        # stdin is a pipe nobody writes and nobody closes: only -w can end the relay.
+        server = ncs[name].spawn(netns, args + ["-w", "1", "127.0.0.1", "0"], stdin=subprocess.PIPE)
+        port = wait_for_port(server, "udp" if udp else "tcp")
+        kind = socket.SOCK_DGRAM if udp else socket.SOCK_STREAM
+        with socket.socket(socket.AF_INET, kind) as silent:
+            silent.settimeout(10)
+            silent.connect(("127.0.0.1", port))
+            silent.send(b"hello\n")
+            if not udp:
+                assert silent.recv(100) == b""  # closed by nc after a second of silence
+        if "-lk" in args:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as next_client:
+                next_client.sendall(b"next\n")
+                assert next_client.recv(100) == b""
+            stdout, _ = server.stop()
+            code = None
+        else:
+            server.wait(timeout=10)
+            stdout, _ = server.stop()
+            code = server.popen.returncode
+        seen[name] = (stdout, code)
+    assert seen["ours"] == seen["peer"]
+    assert seen["ours"][0] == (b"hello\nnext\n" if "-lk" in args else b"hello\n")
+
+
 def test_keep_listening_serves_clients_one_after_another(netns, ncs):
     seen = {}
     for name in NAMES:
