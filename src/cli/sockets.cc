@@ -114,9 +114,12 @@ Result<SocketsOptions> parse_options(int argc, char** argv) {
         case 'w': options.warnings = false; takes_rest = false; break;
         case 'b': case 'O': case 'V': takes_rest = false; break;  // accepted for lsof's sake; nothing to do
         case 'i': {
-          options.selection.inet_given = true;
           std::string_view text = optional_argument(argc, argv, i, attached).value_or("");
-          Result<sockets::InetSpec> spec = sockets::parse_inet_spec(text);
+          if (sockets::is_network_selection(text)) {
+            sockets::add_network_selection(text, options.selection);
+            break;
+          }
+          Result<sockets::InetSpec> spec = sockets::parse_inet_spec(text, options.selection.network_family);
           if (!spec) return tl::unexpected(spec.error());
           options.selection.inet.push_back(*spec);
           break;
@@ -171,10 +174,9 @@ Result<SocketsOptions> parse_options(int argc, char** argv) {
     }
   }
   // A -s without -i still means internet sockets: this command lists nothing else.
-  if ((options.selection.tcp_include || options.selection.tcp_exclude) && !options.selection.inet_given &&
-      !options.selection.unix_given) {
-    options.selection.inet_given = true;
-    options.selection.inet.push_back({});
+  if ((options.selection.tcp_include || options.selection.tcp_exclude) && !options.selection.network_given &&
+      options.selection.inet.empty() && !options.selection.unix_given) {
+    sockets::add_network_selection("", options.selection);
   }
   return options;
 }

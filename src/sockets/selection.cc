@@ -105,13 +105,24 @@ bool owner_lists_given(const Selection& s) {
   return !s.pids.include.empty() || !s.users.include.empty() || !s.commands.include.empty();
 }
 
+// lsof's kinds of socket selection: network sockets (a bare -i, -i4, -i6), -i address specs
+// and -U. With -a every kind given must match (`-U -a -i` selects nothing); otherwise any one.
 bool kind_matches(const Selection& selection, const SocketRecord& record, bool& kind_given) {
   bool is_inet = record.protocol != Protocol::kUnix;
-  kind_given = selection.inet_given || selection.unix_given;
-  bool inet = selection.inet_given && is_inet &&
-              std::any_of(selection.inet.begin(), selection.inet.end(), [&](const InetSpec& s) { return spec_matches(s, record); });
-  bool unix_socket = selection.unix_given && !is_inet;
-  return inet || unix_socket;
+  struct Kind {
+    bool given;
+    bool matched;
+  };
+  const Kind kinds[] = {
+      {selection.network_given,
+       is_inet && (selection.network_family == AF_UNSPEC || selection.network_family == record.family)},
+      {!selection.inet.empty(), is_inet && std::any_of(selection.inet.begin(), selection.inet.end(),
+                                                       [&](const InetSpec& s) { return spec_matches(s, record); })},
+      {selection.unix_given, !is_inet},
+  };
+  kind_given = std::any_of(std::begin(kinds), std::end(kinds), [](const Kind& k) { return k.given; });
+  if (selection.and_mode) return std::all_of(std::begin(kinds), std::end(kinds), [](const Kind& k) { return !k.given || k.matched; });
+  return std::any_of(std::begin(kinds), std::end(kinds), [](const Kind& k) { return k.given && k.matched; });
 }
 
 Result<uint16_t> parse_port_item(std::string_view item, std::optional<Protocol> protocol, std::string_view whole,
@@ -176,13 +187,28 @@ std::string unix_state_name(const SocketRecord& record) {
   return "UNCONNECTED";
 }
 
-Result<InetSpec> parse_inet_spec(std::string_view text) {
+bool is_network_selection(std::string_view text) { return text.empty() || text == "4" || text == "6"; }
+
+void add_network_selection(std::string_view text, Selection& selection) {
+  selection.network_given = true;
+  if (text.empty()) {
+    selection.network_family = AF_UNSPEC;
+    return;
+  }
+  int family = text == "4" ? AF_INET : AF_INET6;
+  bool narrows = selection.network_family == AF_UNSPEC || selection.network_family == family;
+  selection.network_family = narrows ? family : AF_UNSPEC;
+}
+
+Result<InetSpec> parse_inet_spec(std::string_view text, int default_family) {
   InetSpec spec;
+  spec.family = default_family;
   std::string_view rest = text;
   if (!rest.empty() && (rest[0] == '4' || rest[0] == '6')) {
     spec.family = rest[0] == '4' ? AF_INET : AF_INET6;
     rest.remove_prefix(1);
   }
+  bool zero_address = false;
   size_t protocol_end = rest.find_first_of("@:");
   std::string_view protocol = rest.substr(0, protocol_end);
   if (!protocol.empty()) {
@@ -205,9 +231,17 @@ Result<InetSpec> parse_inet_spec(std::string_view text) {
     if (!hosts) return tl::unexpected(hosts.error());
     for (const IpAddress& host : *hosts) {
       if (spec.family == AF_INET6 && host.family == AF_INET) return fail(fmt::format("IPv4 addresses are prohibited: -i {}", text));
-      if (spec.family == AF_INET && host.family == AF_INET6) return fail(fmt::format("IPv6 addresses are prohibited: -i {}", text));
+      if (spec.family == AF_INET && host.family == AF_INET6 && !host.is_v4_mapped()) {
+        return fail(fmt::format("IPv6 addresses are prohibited: -i {}", text));
+      }
+      // lsof refuses :: outright, and reads 0.0.0.0 as no address at all (IPv4 only).
+      if (host.family == AF_INET6 && host.is_unspecified()) return fail(fmt::format("unacceptable Internet address in: -i {}", text));
+      if (comparable(host).is_unspecified()) {
+        zero_address = true;
+        spec.family = AF_INET;
+      }
     }
-    spec.hosts = *hosts;
+    if (!zero_address) spec.hosts = *hosts;
     rest = rest.substr(host_end);
   }
   if (!rest.empty()) {
@@ -245,6 +279,9 @@ Result<InetSpec> parse_inet_spec(std::string_view text) {
       }
     }
     spec.impossible_port = !any_possible;
+  }
+  if (zero_address && !spec.protocol && spec.ports.empty() && !spec.impossible_port) {
+    return fail(fmt::format("incomplete Internet address specification: -i {}", text));
   }
   return spec;
 }
@@ -301,15 +338,22 @@ CollectRequest to_collect_request(const Selection& selection) {
   bool owner_lists = owner_lists_given(selection);
   // Sockets that only owner lists select can be of any kind (as `lsof -p` shows every file).
   bool any_kind = owner_lists && !selection.and_mode;
-  bool default_inet = !selection.inet_given && !selection.unix_given;
+  bool inet_given = selection.network_given || !selection.inet.empty();
+  bool default_inet = !inet_given && !selection.unix_given;
   request.unix_domain = selection.unix_given || (owner_lists && default_inet) || any_kind;
-  bool want_inet = selection.inet_given || default_inet || any_kind;
+  bool want_inet = inet_given || default_inet || any_kind;
   request.tcp = request.udp = want_inet;
-  if (want_inet && selection.inet_given && !any_kind) {
-    // Ask only for what some -i spec can match.
+  if (want_inet && inet_given && !any_kind) {
+    // Ask only for what some -i can match.
     request.tcp = request.udp = request.ipv4 = request.ipv6 = false;
     bool ports_everywhere = true;
     std::vector<PortRange> ports;
+    if (selection.network_given) {
+      request.tcp = request.udp = request.ipv6 = true;
+      request.ipv4 = selection.network_family != AF_INET6;
+      // With -a the address specs narrow the network selection; without, it adds every port.
+      if (!selection.and_mode || selection.inet.empty()) ports_everywhere = false;
+    }
     for (const InetSpec& spec : selection.inet) {
       if (!spec.protocol || *spec.protocol == Protocol::kTcp) request.tcp = true;
       if (!spec.protocol || *spec.protocol == Protocol::kUdp) request.udp = true;

@@ -34,8 +34,11 @@ struct IncludeExclude {
 };
 
 struct Selection {
-  std::vector<InetSpec> inet;              // -i; one empty spec for a bare -i
-  bool inet_given = false;
+  // lsof keeps two kinds of -i apart: a bare -i, -i4 or -i6 selects internet sockets (of
+  // that family), and is network_given; any other -i is an address spec in inet.
+  bool network_given = false;
+  int network_family = AF_UNSPEC;
+  std::vector<InetSpec> inet;
   bool unix_given = false;                 // -U
   bool and_mode = false;                   // -a
   uint32_t tcp_include = 0, tcp_exclude = 0;  // -s TCP:..., bit (1 << TCP_*)
@@ -45,8 +48,13 @@ struct Selection {
 };
 
 // "-i" argument text (without "-i"); host names are resolved (lsof does so even with -n);
-// errors are lsof's words: "unknown protocol name (foo)".
-Result<InetSpec> parse_inet_spec(std::string_view text);
+// errors are lsof's words: "unknown protocol name (foo)". A spec without a family of its own
+// takes default_family: the -i4 or -i6 given before it, as lsof reads them in order.
+Result<InetSpec> parse_inet_spec(std::string_view text, int default_family = AF_UNSPEC);
+// A bare -i ("") or a family alone ("4", "6") added to selection, in lsof's way: a family
+// narrows the network selection, the other family (or a bare -i) widens it again.
+void add_network_selection(std::string_view text, Selection& selection);
+bool is_network_selection(std::string_view text);
 // "-s" argument "TCP:LISTEN,^ESTABLISHED" added to selection.
 Result<void> parse_state_spec(std::string_view text, Selection& selection);
 Result<void> parse_pid_list(std::string_view text, IncludeExclude<pid_t>& pids);

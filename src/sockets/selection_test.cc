@@ -37,7 +37,6 @@ TEST(InetSpec, ErrorsUseLsofsWords) {
 
 TEST(Selection, PortMatchesEitherEndAndStatesFilter) {
   Selection selection;
-  selection.inet_given = true;
   selection.inet.push_back(*parse_inet_spec(":4444"));
   EXPECT_TRUE(socket_matches(selection, tcp("127.0.0.1", 4444)));
   SocketRecord client = tcp("127.0.0.1", 50000, TCP_ESTABLISHED);
@@ -51,8 +50,7 @@ TEST(Selection, PortMatchesEitherEndAndStatesFilter) {
 
 TEST(Selection, AndModeNeedsEveryKind) {
   Selection selection;
-  selection.inet_given = true;
-  selection.inet.push_back({});
+  add_network_selection("", selection);
   selection.and_mode = true;
   ASSERT_TRUE(parse_pid_list("42", selection.pids));
   SocketRecord record = tcp("0.0.0.0", 80);
@@ -62,6 +60,45 @@ TEST(Selection, AndModeNeedsEveryKind) {
   EXPECT_FALSE(row_matches(selection, record, &other));
   selection.and_mode = false;
   EXPECT_TRUE(row_matches(selection, record, &other));  // ORed: -i alone selects it
+}
+
+TEST(Selection, FamilyAloneNarrowsTheNetworkSelectionAndLaterSpecs) {
+  Selection selection;
+  add_network_selection("", selection);
+  add_network_selection("6", selection);
+  EXPECT_EQ(selection.network_family, AF_INET6);  // `-i -i6`: IPv6 only
+  add_network_selection("4", selection);
+  EXPECT_EQ(selection.network_family, AF_UNSPEC);  // and -i4 widens it to both again
+  add_network_selection("4", selection);
+  EXPECT_EQ(selection.network_family, AF_INET);
+  EXPECT_EQ(parse_inet_spec("TCP", AF_INET6)->family, AF_INET6);  // `-i6 -iTCP`: IPv6 TCP
+  EXPECT_EQ(parse_inet_spec("@[::1]", AF_INET).error().context, "IPv6 addresses are prohibited: -i @[::1]");
+}
+
+TEST(Selection, ZeroAddressesAsLsofReadsThem) {
+  // 0.0.0.0 is no address (the spec keeps its IPv4 family); :: is refused.
+  Result<InetSpec> spec = parse_inet_spec("TCP@0.0.0.0");
+  ASSERT_TRUE(spec);
+  EXPECT_TRUE(spec->hosts.empty());
+  EXPECT_EQ(spec->family, AF_INET);
+  EXPECT_EQ(parse_inet_spec("@0.0.0.0").error().context, "incomplete Internet address specification: -i @0.0.0.0");
+  EXPECT_EQ(parse_inet_spec("@[::]:80").error().context, "unacceptable Internet address in: -i @[::]:80");
+}
+
+TEST(Selection, AndModeKeepsNetworkSpecsAndUnixApart) {
+  Selection selection;
+  add_network_selection("4", selection);
+  selection.inet.push_back(*parse_inet_spec(":5003"));
+  selection.and_mode = true;
+  EXPECT_TRUE(socket_matches(selection, tcp("127.0.0.1", 5003)));
+  EXPECT_FALSE(socket_matches(selection, tcp("127.0.0.1", 5001)));  // -i4 -a -i:5003: both must hold
+  selection.and_mode = false;
+  EXPECT_TRUE(socket_matches(selection, tcp("127.0.0.1", 5001)));
+  Selection inet_and_unix;
+  add_network_selection("", inet_and_unix);
+  inet_and_unix.unix_given = true;
+  inet_and_unix.and_mode = true;
+  EXPECT_FALSE(socket_matches(inet_and_unix, tcp("127.0.0.1", 5001)));  // -i -a -U: nothing is both
 }
 
 }  // namespace

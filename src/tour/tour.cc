@@ -163,7 +163,6 @@ void show_sockets(uint16_t port) {
   Result<netlink::Channel> channel = netlink::Channel::open(NETLINK_SOCK_DIAG);
   if (!channel) return note(channel.error().message());
   sockets::Selection selection;
-  selection.inet_given = true;
   selection.inet.push_back(*sockets::parse_inet_spec(fmt::format(":{}", port)));
   Result<std::vector<sockets::SocketRecord>> records = sockets::collect_sockets(*channel, sockets::to_collect_request(selection));
   if (!records) return note(records.error().message());

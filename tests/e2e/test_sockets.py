@@ -110,6 +110,11 @@ def selection_forms(h):
         ["-i", f"tcp:{p}", "-i", "udp"],
         ["-Pn", "-i", ":krb524"], ["-a", "-U", "-p", str(h.root_holder.pid)], ["-a", "-U", "-F", "-p", str(h.root_holder.pid)],
         ["-Pn", "-i", "@localhost"], ["-Pn", "-i", ":99999"], ["-Pn", "-i", f"UDP:{p}"],
+        # A bare -i, -i4 and -i6 are one kind of selection, address specs another (-a ANDs
+        # them), and a family given alone applies to the specs that follow it.
+        ["-Pn", "-i", "-i6"], ["-Pn", "-i6", "-i"], ["-Pn", "-i6", "-i", "TCP"], ["-Pn", "-i4", "-iTCP"],
+        ["-Pn", "-i6", "-i4"], ["-Pn", "-i6", "-i", f":{p}"], ["-Pn", "-i4", "-a", "-i", f":{p}"],
+        ["-Pn", "-iTCP@0.0.0.0"], ["-Pn", f"-i@0.0.0.0:{p}"],
     ]
 
 
@@ -138,8 +143,15 @@ BAD_SELECTIONS = [
     ["-i", "foo@"], ["-i", "@"], ["-s", "TCP:NOPE"], ["-i", "-s", "FOO:LISTEN"], ["-i", "-s", "TCP:"],
     ["-i", "-s", "UDP:Idle"], ["-i", ":5-3"], ["-i", ":1-2-3"], ["-i", ":abc"], ["-i", "UDP:foo"], ["-i", ":,80"],
     ["-i", "6@127.0.0.1"], ["-i", "4@[::1]"], ["-i", "@[zz]"], ["-i", "7tcp"], ["-p", "abc"], ["-u", "nosuchuser"],
-    ["-c"], ["-i", ":99999"],
+    ["-c"], ["-i", ":99999"], ["-i", "@0.0.0.0"], ["-i", "6@[::]"], ["-i", "TCP@[::]:80"], ["-i4", "-i", "@[::1]"],
 ]
+
+
+def test_and_mode_keeps_internet_and_unix_apart(host):
+    """`-i -a -U` asks for sockets that are both: lsof lists none (and, here, exits 0 because
+    each kind found sockets of its own; we exit 1, as for any empty listing)."""
+    ours, theirs = both(["-Pn", "-i", "-a", "-U"])
+    assert ours[0] == theirs[0] == b""
 
 
 def test_bad_selections_get_lsofs_message_and_exit_code(netns):
