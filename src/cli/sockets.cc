@@ -35,7 +35,7 @@ enum class View { kLsof, kFields, kPids, kTable, kJson };
 
 struct SocketsOptions {
   sockets::Selection selection;
-  output::LsofNaming naming;
+  output::LsofStyle style;
   View view = View::kLsof;
   std::string fields;
   bool nul_fields = false;
@@ -106,9 +106,9 @@ Result<SocketsOptions> parse_options(int argc, char** argv) {
       bool takes_rest = true;
       switch (letter) {
         case 'a': options.selection.and_mode = true; takes_rest = false; break;
-        case 'n': options.naming.numeric_hosts = true; takes_rest = false; break;
-        case 'P': options.naming.numeric_ports = true; takes_rest = false; break;
-        case 'l': options.naming.numeric_users = true; takes_rest = false; break;
+        case 'n': options.style.numeric_hosts = true; takes_rest = false; break;
+        case 'P': options.style.numeric_ports = true; takes_rest = false; break;
+        case 'l': options.style.numeric_users = true; takes_rest = false; break;
         case 't': options.view = View::kPids; options.warnings = false; takes_rest = false; break;
         case 'U': options.selection.unix_given = true; takes_rest = false; break;
         case 'w': options.warnings = false; takes_rest = false; break;
@@ -129,6 +129,8 @@ Result<SocketsOptions> parse_options(int argc, char** argv) {
           if (text) {
             Result<void> done = sockets::parse_state_spec(*text, options.selection);
             if (!done) return tl::unexpected(done.error());
+          } else {
+            options.style.size_only = true;
           }
           break;
         }
@@ -149,7 +151,8 @@ Result<SocketsOptions> parse_options(int argc, char** argv) {
         case 'c': {
           Result<std::string_view> text = required("-c");
           if (!text) return tl::unexpected(text.error());
-          sockets::parse_command_list(*text, options.selection.commands);
+          Result<void> done = sockets::parse_command_list(*text, options.selection.commands);
+          if (!done) return tl::unexpected(done.error());
           break;
         }
         case 'F': {
@@ -173,6 +176,12 @@ Result<SocketsOptions> parse_options(int argc, char** argv) {
       if (takes_rest) break;
     }
   }
+  const sockets::Selection& chosen = options.selection;
+  bool anything_selected = chosen.network_given || !chosen.inet.empty() || chosen.unix_given ||
+                           !chosen.pids.include.empty() || !chosen.pids.exclude.empty() || !chosen.users.include.empty() ||
+                           !chosen.users.exclude.empty() || !chosen.commands.include.empty() ||
+                           !chosen.commands.exclude.empty();
+  if (chosen.and_mode && !anything_selected) return fail("no select options to AND via -a");
   // A -s without -i still means internet sockets: this command lists nothing else.
   if ((options.selection.tcp_include || options.selection.tcp_exclude) && !options.selection.network_given &&
       options.selection.inet.empty() && !options.selection.unix_given) {
@@ -267,11 +276,11 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
       return access(fmt::format("/proc/{}", pid).c_str(), F_OK) == 0;
     });
     if (options.view == View::kLsof) {
-      output::write_lsof(rows, options.naming, to_stdout);
+      output::write_lsof(rows, options.style, to_stdout);
     } else if (options.view == View::kPids) {
       to_stdout(output::render_lsof_pids(rows));
     } else {
-      output::write_lsof_fields(rows, options.naming, options.fields, options.nul_fields, to_stdout);
+      output::write_lsof_fields(rows, options.style, options.fields, options.nul_fields, to_stdout);
     }
     return !rows.empty() && all_found;
   }

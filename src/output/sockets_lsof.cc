@@ -210,15 +210,15 @@ std::vector<LsofRow> select_lsof_rows(const std::vector<SocketRecord>& records, 
 
 namespace {
 
-void append_address_name(std::string& out, const SocketRecord& record, const LsofNaming& naming) {
-  append_host(out, record.local.address, naming.numeric_hosts);
+void append_address_name(std::string& out, const SocketRecord& record, const LsofStyle& style) {
+  append_host(out, record.local.address, style.numeric_hosts);
   out += ':';
-  append_port(out, record.local.port, record.protocol, naming.numeric_ports);
+  append_port(out, record.local.port, record.protocol, style.numeric_ports);
   if (!record.remote.address.is_unspecified() || record.remote.port != 0) {
     out += "->";
-    append_host(out, record.remote.address, naming.numeric_hosts);
+    append_host(out, record.remote.address, style.numeric_hosts);
     out += ':';
-    append_port(out, record.remote.port, record.protocol, naming.numeric_ports);
+    append_port(out, record.remote.port, record.protocol, style.numeric_ports);
   }
 }
 
@@ -237,17 +237,17 @@ class StateNames {
 
 }  // namespace
 
-std::string lsof_address_name(const SocketRecord& record, const LsofNaming& naming) {
+std::string lsof_address_name(const SocketRecord& record, const LsofStyle& style) {
   std::string name;
-  append_address_name(name, record, naming);
+  append_address_name(name, record, style);
   return name;
 }
 
-void write_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming, const TextSink& write) {
+void write_lsof(const std::vector<LsofRow>& rows, const LsofStyle& style, const TextSink& write) {
   if (rows.empty()) return;
   // First pass: widths only, from the values, so that no row is held as text.
   Widths widths;
-  UserCells users(naming.numeric_users);
+  UserCells users(style.numeric_users);
   constexpr size_t kAhead = 8;
   for (size_t i = 0; i < rows.size(); ++i) {
     if (i + kAhead < rows.size()) prefetch_row(rows[i + kAhead]);
@@ -261,10 +261,11 @@ void write_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming, cons
     widths.device = std::max(widths.device, is_unix ? size_t{18} : decimal_width(record.inode));
     widths.node = std::max(widths.node, is_unix ? decimal_width(record.inode) : node_text(record).size());
   }
-  constexpr size_t kSizeOff = 8;
-  write(fmt::format("{:<{}} {:>{}} {:>{}} {:>{}}   {:>{}} {:>{}} {:>{}} {:>{}} NAME\n", "COMMAND", widths.command,
+  std::string_view size_header = style.size_only ? "SIZE" : "SIZE/OFF";
+  std::string_view size_cell = style.size_only ? "" : "0t0";
+  write(fmt::format("{:<{}} {:>{}} {:>{}} {:>{}}   {:>{}} {:>{}} {} {:>{}} NAME\n", "COMMAND", widths.command,
                     "PID", widths.pid, "USER", widths.user, "FD", kFdWidth, "TYPE", widths.type, "DEVICE",
-                    widths.device, "SIZE/OFF", kSizeOff, "NODE", widths.node));
+                    widths.device, size_header, "NODE", widths.node));
   std::string out;
   out.reserve(kTextPiece + 512);
   StateNames states;
@@ -290,7 +291,7 @@ void write_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming, cons
       append_padded_decimal(out, record.inode, widths.device);
     }
     out += ' ';
-    append_padded(out, "0t0", kSizeOff, true);
+    append_padded(out, size_cell, size_header.size(), true);
     out += ' ';
     if (is_unix) {
       append_padded_decimal(out, record.inode, widths.node);
@@ -304,7 +305,7 @@ void write_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming, cons
       out += sockets::unix_state_name(record);
       out += ')';
     } else {
-      append_address_name(out, record, naming);
+      append_address_name(out, record, style);
       // lsof follows the address with the TCP state, and with a lone space for other protocols.
       if (record.protocol == Protocol::kTcp) {
         out += " (";
@@ -323,16 +324,17 @@ void write_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming, cons
   if (!out.empty()) write(out);
 }
 
-std::string render_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming) {
+std::string render_lsof(const std::vector<LsofRow>& rows, const LsofStyle& style) {
   std::string out;
-  write_lsof(rows, naming, [&](std::string_view text) { out += text; });
+  write_lsof(rows, style, [&](std::string_view text) { out += text; });
   return out;
 }
 
-void write_lsof_fields(const std::vector<LsofRow>& rows, const LsofNaming& naming, std::string_view fields,
+void write_lsof_fields(const std::vector<LsofRow>& rows, const LsofStyle& style, std::string_view fields,
                        bool nul_terminated, const TextSink& write) {
   // lsof's default -F set, in the order lsof writes fields whatever order they were asked in.
   std::string wanted(fields.empty() ? "pgRcuLfaltGdoiPnT" : fields);
+  if (wanted.find('p') == std::string::npos) wanted += 'p';  // lsof always writes the process id
   auto has = [&](char letter) { return wanted.find(letter) != std::string::npos; };
   char end = nul_terminated ? '\0' : '\n';
   std::string out;
@@ -364,10 +366,10 @@ void write_lsof_fields(const std::vector<LsofRow>& rows, const LsofNaming& namin
     if (has('t')) field('t', type_text(record));
     if (has('G')) field('G', fmt::format("0x{:x};0x0", owner.file_flags));
     if (has('d')) field('d', device_text(record));
-    if (has('o')) field('o', "0t0");
+    if (has('o') && !style.size_only) field('o', "0t0");
     if (has('i') && is_unix) field('i', std::to_string(record.inode));
     if (has('P') && !is_unix) field('P', node_text(record));
-    if (has('n')) field('n', is_unix ? unix_name(record) : lsof_address_name(record, naming));
+    if (has('n')) field('n', is_unix ? unix_name(record) : lsof_address_name(record, style));
     if (has('T')) {
       if (is_unix) {
         field('T', fmt::format("ST={}", sockets::unix_state_name(record)));

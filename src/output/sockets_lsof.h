@@ -19,10 +19,11 @@ struct LsofRow {
   const sockets::Owner* owner = nullptr;
 };
 
-struct LsofNaming {
+struct LsofStyle {
   bool numeric_hosts = false;  // -n
   bool numeric_ports = false;  // -P
   bool numeric_users = false;  // -l
+  bool size_only = false;      // -s alone: a SIZE column (blank: sockets have none), no offsets
 };
 
 // Every (socket, owner) pair the selection keeps, in lsof's order: by PID, then descriptor.
@@ -34,18 +35,18 @@ std::vector<LsofRow> select_lsof_rows(const std::vector<sockets::SocketRecord>& 
 
 // The column listing with its header, nothing when there are no rows. Streamed: a listing of
 // 100k sockets is never held in memory as text.
-void write_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming, const TextSink& write);
-std::string render_lsof(const std::vector<LsofRow>& rows, const LsofNaming& naming);
+void write_lsof(const std::vector<LsofRow>& rows, const LsofStyle& style, const TextSink& write);
+std::string render_lsof(const std::vector<LsofRow>& rows, const LsofStyle& style);
 
 // -F output for the field letters in fields (lsof's order whatever the order given; an empty
 // string means lsof's default set); nul_terminated is -F0. Streamed as write_lsof is.
-void write_lsof_fields(const std::vector<LsofRow>& rows, const LsofNaming& naming, std::string_view fields,
+void write_lsof_fields(const std::vector<LsofRow>& rows, const LsofStyle& style, std::string_view fields,
                        bool nul_terminated, const TextSink& write);
 
 // -t: each PID once, ascending.
 std::string render_lsof_pids(const std::vector<LsofRow>& rows);
 
 // The NAME column's address part: "127.0.0.1:4444", "*:4444", "[::1]:22->[::1]:5000".
-std::string lsof_address_name(const sockets::SocketRecord& record, const LsofNaming& naming);
+std::string lsof_address_name(const sockets::SocketRecord& record, const LsofStyle& style);
 
 }  // namespace sockscope::output

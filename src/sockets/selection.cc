@@ -202,6 +202,7 @@ void add_network_selection(std::string_view text, Selection& selection) {
 
 Result<InetSpec> parse_inet_spec(std::string_view text, int default_family) {
   InetSpec spec;
+  spec.text = text;
   spec.family = default_family;
   std::string_view rest = text;
   if (!rest.empty() && (rest[0] == '4' || rest[0] == '6')) {
@@ -300,7 +301,11 @@ Result<void> parse_state_spec(std::string_view text, Selection& selection) {
                               [&](std::string_view known) { return !known.empty() && equal_ignoring_case(known, name); });
     if (found == kTcpStateNames.end()) return fail(fmt::format("unknown TCP state name: {}", name));
     uint32_t bit = 1u << (found - kTcpStateNames.begin());
-    (exclude ? selection.tcp_exclude : selection.tcp_include) |= bit;
+    uint32_t& same = exclude ? selection.tcp_exclude : selection.tcp_include;
+    uint32_t& other = exclude ? selection.tcp_include : selection.tcp_exclude;
+    if (same & bit) return fail(fmt::format("duplicate TCP {}: {}", exclude ? "exclusion" : "inclusion", name));
+    if (other & bit) return fail(fmt::format("can't include and exclude TCP state: {}", name));
+    same |= bit;
     return {};
   });
 }
@@ -309,6 +314,10 @@ Result<void> parse_pid_list(std::string_view text, IncludeExclude<pid_t>& pids) 
   return for_each_list_item(text, [&](std::string_view number, bool exclude) -> Result<void> {
     pid_t pid = 0;
     if (!parse_decimal(number, pid)) return fail(fmt::format("illegal process ID: {}{}", exclude ? "^" : "", number));
+    const std::vector<pid_t>& other = exclude ? pids.include : pids.exclude;
+    if (std::find(other.begin(), other.end(), pid) != other.end()) {
+      return fail(fmt::format("PID {} has been included and excluded.", pid));
+    }
     (exclude ? pids.exclude : pids.include).push_back(pid);
     return {};
   });
@@ -323,14 +332,24 @@ Result<void> parse_user_list(std::string_view text, IncludeExclude<uid_t>& users
       if (entry == nullptr) return fail(fmt::format("can't get UID for {}", name));
       uid = entry->pw_uid;
     }
+    const std::vector<uid_t>& other = exclude ? users.include : users.exclude;
+    if (std::find(other.begin(), other.end(), uid) != other.end()) {
+      return fail(fmt::format("UID {} has been included and excluded.", uid));
+    }
     (exclude ? users.exclude : users.include).push_back(uid);
     return {};
   });
 }
 
-void parse_command_list(std::string_view text, IncludeExclude<std::string>& commands) {
+Result<void> parse_command_list(std::string_view text, IncludeExclude<std::string>& commands) {
   bool exclude = text.starts_with('^');
-  (exclude ? commands.exclude : commands.include).emplace_back(exclude ? text.substr(1) : text);
+  std::string name(exclude ? text.substr(1) : text);
+  const std::vector<std::string>& other = exclude ? commands.include : commands.exclude;
+  if (std::find(other.begin(), other.end(), name) != other.end()) {
+    return fail(fmt::format("-c^{0} and -c{0} conflict.", name));
+  }
+  (exclude ? commands.exclude : commands.include).push_back(name);
+  return {};
 }
 
 CollectRequest to_collect_request(const Selection& selection) {
@@ -397,8 +416,20 @@ bool row_matches(const Selection& selection, const SocketRecord& record, const O
 bool every_item_found(const Selection& selection, const std::vector<std::pair<const SocketRecord*, const Owner*>>& rows,
                       bool (*pid_exists)(pid_t)) {
   if (!selection.commands.exclude.empty()) return false;
-  for (const InetSpec& spec : selection.inet) {
-    if (std::none_of(rows.begin(), rows.end(), [&](const auto& row) { return spec_matches(spec, *row.first); })) return false;
+  const std::vector<InetSpec>& specs = selection.inet;
+  std::vector<bool> found(specs.size());
+  for (const auto& row : rows) {
+    for (size_t i = specs.size(); i-- > 0;) {
+      if (spec_matches(specs[i], *row.first)) {
+        found[i] = true;
+        break;
+      }
+    }
+  }
+  for (size_t i = 0; i < specs.size(); ++i) {
+    bool alike_found = false;
+    for (size_t j = 0; j < specs.size(); ++j) alike_found = alike_found || (found[j] && specs[j].text == specs[i].text);
+    if (!alike_found) return false;
   }
   for (const std::string& command : selection.commands.include) {
     if (std::none_of(rows.begin(), rows.end(),

@@ -19,6 +19,7 @@ namespace sockscope::sockets {
 
 // One -i argument: [46][protocol][@host][:ports].
 struct InetSpec {
+  std::string text;  // as written after -i
   int family = AF_UNSPEC;
   std::optional<Protocol> protocol;
   std::vector<IpAddress> hosts;       // every address the host names; empty: any
@@ -59,7 +60,8 @@ bool is_network_selection(std::string_view text);
 Result<void> parse_state_spec(std::string_view text, Selection& selection);
 Result<void> parse_pid_list(std::string_view text, IncludeExclude<pid_t>& pids);
 Result<void> parse_user_list(std::string_view text, IncludeExclude<uid_t>& users);
-void parse_command_list(std::string_view text, IncludeExclude<std::string>& commands);
+// Each fails, in lsof's words, on an item both included and excluded (or a state given twice).
+Result<void> parse_command_list(std::string_view text, IncludeExclude<std::string>& commands);
 
 // The TCP state's name as lsof prints it ("LISTEN", "ESTABLISHED", ...).
 std::string tcp_state_name(uint8_t state);
@@ -76,8 +78,9 @@ bool row_matches(const Selection& selection, const SocketRecord& record, const O
 
 // lsof's exit status looks at each item asked for, not only at the whole listing: every -i
 // spec and every -c command must have matched a listed row, and every -p process must
-// exist (pid_exists tells). An excluded command (-c ^name) always counts as not found, as
-// it does in lsof 4.95.
+// exist (pid_exists tells). A listed socket counts for one -i spec only, the last given that
+// matches it (specs written alike count together). An excluded command (-c ^name) always
+// counts as not found, as it does in lsof 4.95.
 bool every_item_found(const Selection& selection, const std::vector<std::pair<const SocketRecord*, const Owner*>>& rows,
                       bool (*pid_exists)(pid_t));
 

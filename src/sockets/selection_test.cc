@@ -101,5 +101,16 @@ TEST(Selection, AndModeKeepsNetworkSpecsAndUnixApart) {
   EXPECT_FALSE(socket_matches(inet_and_unix, tcp("127.0.0.1", 5001)));  // -i -a -U: nothing is both
 }
 
+TEST(Selection, ItemsBothIncludedAndExcludedAreRefusedInLsofsWords) {
+  Selection selection;
+  ASSERT_TRUE(parse_pid_list("7", selection.pids));
+  EXPECT_EQ(parse_pid_list("^7", selection.pids).error().context, "PID 7 has been included and excluded.");
+  ASSERT_TRUE(parse_command_list("^ssh", selection.commands));
+  EXPECT_EQ(parse_command_list("ssh", selection.commands).error().context, "-c^ssh and -cssh conflict.");
+  ASSERT_TRUE(parse_state_spec("TCP:LISTEN", selection));
+  EXPECT_EQ(parse_state_spec("TCP:LISTEN", selection).error().context, "duplicate TCP inclusion: LISTEN");
+  EXPECT_EQ(parse_state_spec("TCP:^LISTEN", selection).error().context, "can't include and exclude TCP state: LISTEN");
+}
+
 }  // namespace
 }  // namespace sockscope::sockets

@@ -115,6 +115,12 @@ def selection_forms(h):
         ["-Pn", "-i", "-i6"], ["-Pn", "-i6", "-i"], ["-Pn", "-i6", "-i", "TCP"], ["-Pn", "-i4", "-iTCP"],
         ["-Pn", "-i6", "-i4"], ["-Pn", "-i6", "-i", f":{p}"], ["-Pn", "-i4", "-a", "-i", f":{p}"],
         ["-Pn", "-iTCP@0.0.0.0"], ["-Pn", f"-i@0.0.0.0:{p}"],
+        # -s alone: a SIZE column without offsets; -F always carries the process id.
+        ["-Pn", "-s", "-i"], ["-Pn", "-U", "-a", "-s", "-p", str(h.root_holder.pid)], ["-Pn", "-s", "-i", "-F"],
+        ["-Pn", "-i", "-Fn"], ["-Pn", "-i", "-Fcu"],
+        # Each listed socket counts for one spec, the last given that matches (exit status).
+        ["-Pn", "-i", f":{p}", "-i", "TCP"], ["-Pn", "-i", "TCP", "-i", f":{p}"], ["-Pn", "-i", f":{p}", "-i", f":{p}"],
+        ["-Pn", "-i", f"TCP:{p}", "-i", f":{p},{q}"], ["-Pn", "-i", f":{p},{q}", "-i", f"TCP:{p}"],
     ]
 
 
@@ -144,6 +150,8 @@ BAD_SELECTIONS = [
     ["-i", "-s", "UDP:Idle"], ["-i", ":5-3"], ["-i", ":1-2-3"], ["-i", ":abc"], ["-i", "UDP:foo"], ["-i", ":,80"],
     ["-i", "6@127.0.0.1"], ["-i", "4@[::1]"], ["-i", "@[zz]"], ["-i", "7tcp"], ["-p", "abc"], ["-u", "nosuchuser"],
     ["-c"], ["-i", ":99999"], ["-i", "@0.0.0.0"], ["-i", "6@[::]"], ["-i", "TCP@[::]:80"], ["-i4", "-i", "@[::1]"],
+    ["-a"], ["-a", "-sTCP:LISTEN"], ["-p", "1", "-p", "^1"], ["-u", "0", "-u", "^0"], ["-c", "x", "-c", "^x"],
+    ["-sTCP:LISTEN,^LISTEN"], ["-sTCP:LISTEN", "-sTCP:LISTEN"], ["-sTCP:^LISTEN,^LISTEN"],
 ]
 
 
