@@ -39,6 +39,8 @@ struct SocketsOptions {
   View view = View::kLsof;
   std::string fields;
   bool nul_fields = false;
+  bool pids_only = false;     // -t was given
+  bool fields_given = false;  // -F was given (lsof refuses both)
   bool warnings = true;
   std::optional<int> repeat_seconds;
   bool repeat_until_empty = false;  // +r
@@ -109,7 +111,7 @@ Result<SocketsOptions> parse_options(int argc, char** argv) {
         case 'n': options.style.numeric_hosts = true; takes_rest = false; break;
         case 'P': options.style.numeric_ports = true; takes_rest = false; break;
         case 'l': options.style.numeric_users = true; takes_rest = false; break;
-        case 't': options.view = View::kPids; options.warnings = false; takes_rest = false; break;
+        case 't': options.view = View::kPids; options.pids_only = true; options.warnings = false; takes_rest = false; break;
         case 'U': options.selection.unix_given = true; takes_rest = false; break;
         case 'w': options.warnings = false; takes_rest = false; break;
         case 'b': case 'O': case 'V': takes_rest = false; break;  // accepted for lsof's sake; nothing to do
@@ -157,6 +159,7 @@ Result<SocketsOptions> parse_options(int argc, char** argv) {
         }
         case 'F': {
           options.view = View::kFields;
+          options.fields_given = true;
           std::string text(optional_argument(argc, argv, i, attached).value_or(""));
           if (size_t zero = text.find('0'); zero != std::string::npos) {
             options.nul_fields = true;
@@ -182,6 +185,7 @@ Result<SocketsOptions> parse_options(int argc, char** argv) {
                            !chosen.users.exclude.empty() || !chosen.commands.include.empty() ||
                            !chosen.commands.exclude.empty();
   if (chosen.and_mode && !anything_selected) return fail("no select options to AND via -a");
+  if (options.pids_only && options.fields_given) return fail("-F and -t are mutually exclusive");
   // A -s without -i still means internet sockets: this command lists nothing else.
   if ((options.selection.tcp_include || options.selection.tcp_exclude) && !options.selection.network_given &&
       options.selection.inet.empty() && !options.selection.unix_given) {

@@ -354,7 +354,7 @@ void write_lsof_fields(const std::vector<LsofRow>& rows, const LsofStyle& style,
       if (has('R')) field('R', std::to_string(owner.parent));
       if (has('c')) field('c', owner.command);
       if (has('u')) field('u', std::to_string(owner.uid));
-      if (has('L')) {
+      if (has('L') && !style.numeric_users) {  // -l: lsof leaves the login name out
         if (std::optional<std::string> name = login_name(owner.uid)) field('L', *name);
       }
       if (nul_terminated) out += '\n';

@@ -52,7 +52,7 @@ bool end_matches(const InetSpec& spec, const Endpoint& end) {
 }
 
 bool spec_matches(const InetSpec& spec, const SocketRecord& record) {
-  if (spec.impossible_port) return false;
+  if (spec.impossible_port || record.protocol == Protocol::kUnix) return false;
   if (spec.family != AF_UNSPEC && spec.family != record.family) return false;
   if (spec.protocol && *spec.protocol != record.protocol) return false;
   if (spec.hosts.empty() && spec.ports.empty()) return true;
@@ -75,7 +75,7 @@ bool owner_included(const Selection& selection, const Owner* owner) {
   const auto& commands = selection.commands.include;
   return std::find(pids.begin(), pids.end(), owner->pid) != pids.end() ||
          std::find(users.begin(), users.end(), owner->uid) != users.end() ||
-         std::any_of(commands.begin(), commands.end(), [&](const std::string& c) { return owner->command.starts_with(c); });
+         std::any_of(commands.begin(), commands.end(), [&](const CommandPattern& c) { return c.matches(owner->command); });
 }
 
 // In -a mode every owner list given must match on its own.
@@ -86,7 +86,7 @@ bool owner_included_in_all(const Selection& selection, const Owner* owner) {
   if (!s.users.include.empty() && std::find(s.users.include.begin(), s.users.include.end(), owner->uid) == s.users.include.end()) return false;
   if (!s.commands.include.empty() &&
       std::none_of(s.commands.include.begin(), s.commands.include.end(),
-                   [&](const std::string& c) { return owner->command.starts_with(c); })) {
+                   [&](const CommandPattern& c) { return c.matches(owner->command); })) {
     return false;
   }
   return true;
@@ -98,7 +98,7 @@ bool owner_excluded(const Selection& selection, const Owner* owner) {
   return std::find(s.pids.exclude.begin(), s.pids.exclude.end(), owner->pid) != s.pids.exclude.end() ||
          std::find(s.users.exclude.begin(), s.users.exclude.end(), owner->uid) != s.users.exclude.end() ||
          std::any_of(s.commands.exclude.begin(), s.commands.exclude.end(),
-                     [&](const std::string& c) { return owner->command.starts_with(c); });
+                     [&](const CommandPattern& c) { return c.matches(owner->command); });
 }
 
 bool owner_lists_given(const Selection& s) {
@@ -341,14 +341,16 @@ Result<void> parse_user_list(std::string_view text, IncludeExclude<uid_t>& users
   });
 }
 
-Result<void> parse_command_list(std::string_view text, IncludeExclude<std::string>& commands) {
+Result<void> parse_command_list(std::string_view text, IncludeExclude<CommandPattern>& commands) {
   bool exclude = text.starts_with('^');
-  std::string name(exclude ? text.substr(1) : text);
-  const std::vector<std::string>& other = exclude ? commands.include : commands.exclude;
-  if (std::find(other.begin(), other.end(), name) != other.end()) {
+  std::string_view name = exclude ? text.substr(1) : text;
+  const std::vector<CommandPattern>& other = exclude ? commands.include : commands.exclude;
+  if (std::any_of(other.begin(), other.end(), [&](const CommandPattern& c) { return c.text() == name; })) {
     return fail(fmt::format("-c^{0} and -c{0} conflict.", name));
   }
-  (exclude ? commands.exclude : commands.include).push_back(name);
+  Result<CommandPattern> pattern = CommandPattern::parse(name, !exclude);
+  if (!pattern) return tl::unexpected(pattern.error());
+  (exclude ? commands.exclude : commands.include).push_back(*pattern);
   return {};
 }
 
@@ -431,9 +433,18 @@ bool every_item_found(const Selection& selection, const std::vector<std::pair<co
     for (size_t j = 0; j < specs.size(); ++j) alike_found = alike_found || (found[j] && specs[j].text == specs[i].text);
     if (!alike_found) return false;
   }
-  for (const std::string& command : selection.commands.include) {
+  // Each TCP state asked for (-s TCP:STATE) must be the state of some listed socket.
+  for (uint8_t state = 0; state < kTcpStateNames.size(); ++state) {
+    if (!(selection.tcp_include & (1u << state))) continue;
+    if (std::none_of(rows.begin(), rows.end(), [&](const auto& row) {
+          return row.first->protocol != Protocol::kUnix && row.first->state == state;
+        })) {
+      return false;
+    }
+  }
+  for (const CommandPattern& command : selection.commands.include) {
     if (std::none_of(rows.begin(), rows.end(),
-                     [&](const auto& row) { return row.second != nullptr && row.second->command.starts_with(command); })) {
+                     [&](const auto& row) { return row.second != nullptr && command.matches(row.second->command); })) {
       return false;
     }
   }

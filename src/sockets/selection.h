@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/port_list.h"
 #include "sockets/collect.h"
+#include "sockets/command_pattern.h"
 #include "sockets/socket_record.h"
 
 namespace sockscope::sockets {
@@ -45,7 +46,7 @@ struct Selection {
   uint32_t tcp_include = 0, tcp_exclude = 0;  // -s TCP:..., bit (1 << TCP_*)
   IncludeExclude<pid_t> pids;              // -p
   IncludeExclude<uid_t> users;             // -u
-  IncludeExclude<std::string> commands;    // -c (prefix match)
+  IncludeExclude<CommandPattern> commands;  // -c: prefix or /regex/
 };
 
 // "-i" argument text (without "-i"); host names are resolved (lsof does so even with -n);
@@ -61,7 +62,7 @@ Result<void> parse_state_spec(std::string_view text, Selection& selection);
 Result<void> parse_pid_list(std::string_view text, IncludeExclude<pid_t>& pids);
 Result<void> parse_user_list(std::string_view text, IncludeExclude<uid_t>& users);
 // Each fails, in lsof's words, on an item both included and excluded (or a state given twice).
-Result<void> parse_command_list(std::string_view text, IncludeExclude<std::string>& commands);
+Result<void> parse_command_list(std::string_view text, IncludeExclude<CommandPattern>& commands);
 
 // The TCP state's name as lsof prints it ("LISTEN", "ESTABLISHED", ...).
 std::string tcp_state_name(uint8_t state);
@@ -78,7 +79,8 @@ bool row_matches(const Selection& selection, const SocketRecord& record, const O
 
 // lsof's exit status looks at each item asked for, not only at the whole listing: every -i
 // spec and every -c command must have matched a listed row, and every -p process must
-// exist (pid_exists tells). A listed socket counts for one -i spec only, the last given that
+// exist (pid_exists tells), and each -s TCP state must be some listed socket's state. A
+// listed socket counts for one -i spec only, the last given that
 // matches it (specs written alike count together). An excluded command (-c ^name) always
 // counts as not found, as it does in lsof 4.95.
 bool every_item_found(const Selection& selection, const std::vector<std::pair<const SocketRecord*, const Owner*>>& rows,

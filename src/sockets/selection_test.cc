@@ -112,5 +112,18 @@ TEST(Selection, ItemsBothIncludedAndExcludedAreRefusedInLsofsWords) {
   EXPECT_EQ(parse_state_spec("TCP:^LISTEN", selection).error().context, "can't include and exclude TCP state: LISTEN");
 }
 
+TEST(Selection, CommandsByPrefixOrRegularExpression) {
+  auto matches = [](std::string_view text, const std::string& command) { return CommandPattern::parse(text)->matches(command); };
+  EXPECT_TRUE(matches("ng", "nginx"));
+  EXPECT_FALSE(matches("gin", "nginx"));
+  EXPECT_TRUE(matches("/gin/", "nginx"));
+  EXPECT_FALSE(matches("/^GIN/", "nginx"));
+  EXPECT_TRUE(matches("/^NG/i", "nginx"));
+  EXPECT_TRUE(matches("/ng.nx/b", "nginx"));
+  EXPECT_FALSE(CommandPattern::parse("/gin/", false)->matches("nginx"));  // an exclusion: a prefix
+  EXPECT_EQ(CommandPattern::parse("/x/q").error().context, "invalid regexp modifier: q");
+  EXPECT_FALSE(CommandPattern::parse("/[/"));
+}
+
 }  // namespace
 }  // namespace sockscope::sockets
