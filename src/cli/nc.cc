@@ -157,7 +157,8 @@ struct Resolved {
   std::string error;  // getaddrinfo's text when resolution failed
 };
 
-Resolved resolve(const char* host, const std::string& port, const NcOptions& options, bool passive) {
+// host and port as netcat hands them to getaddrinfo: null when not given, and "" is not null.
+Resolved resolve(const char* host, const char* port, const NcOptions& options, bool passive) {
   addrinfo hints{};
   hints.ai_family = options.family;
   hints.ai_socktype = options.udp ? SOCK_DGRAM : SOCK_STREAM;
@@ -165,7 +166,7 @@ Resolved resolve(const char* host, const std::string& port, const NcOptions& opt
   hints.ai_flags = (options.numeric ? AI_NUMERICHOST : 0) | (passive ? AI_PASSIVE : 0);
   addrinfo* results = nullptr;
   Resolved resolved;
-  int status = getaddrinfo(host, port.empty() ? nullptr : port.c_str(), &hints, &results);
+  int status = getaddrinfo(host, port, &hints, &results);
   if (status != 0) {
     resolved.error = gai_strerror(status);
     return resolved;
@@ -182,11 +183,11 @@ Resolved resolve(const char* host, const std::string& port, const NcOptions& opt
 
 // -s / -p for outgoing connections: bind before connecting.
 Result<void> bind_source(int fd, int family, const NcOptions& options) {
-  if (options.source_address.empty() && options.source_port.empty()) return {};
+  if (!options.source_address_given && !options.source_port_given) return {};
   NcOptions local = options;
   local.family = family;
-  Resolved source = resolve(options.source_address.empty() ? nullptr : options.source_address.c_str(),
-                            options.source_port, local, true);
+  Resolved source = resolve(options.source_address_given ? options.source_address.c_str() : nullptr,
+                            options.source_port_given ? options.source_port.c_str() : nullptr, local, true);
   if (source.addresses.empty()) return fail(fmt::format("getaddrinfo: {}", source.error));
   Result<void> bound = sys::bind_socket(fd, source.addresses.front().get(), source.addresses.front().length);
   if (!bound) return fail(bound.error().code, "bind failed");
@@ -199,7 +200,7 @@ Result<void> bind_source(int fd, int family, const NcOptions& options) {
 // not for the proxy).
 int connect_any(const std::string& host, const std::string& port, const NcOptions& options, bool* give_up,
                 bool show_address = true) {
-  Resolved resolved = resolve(host.c_str(), port, options, false);
+  Resolved resolved = resolve(host.c_str(), port.c_str(), options, false);
   if (resolved.addresses.empty()) {
     say(fmt::format("getaddrinfo for host \"{}\" port {}: {}", host, port, resolved.error));
     *give_up = true;
@@ -388,7 +389,7 @@ int run_listen(const NcOptions& options) {
   NcOptions listen_options = options;
   if (listen_options.family == 0 && !options.host) listen_options.family = AF_INET;  // nc's default: 0.0.0.0
   // An empty address operand is a name to resolve (and fails), not the wildcard.
-  Resolved resolved = resolve(options.host ? host.c_str() : nullptr, port, listen_options, true);
+  Resolved resolved = resolve(options.host ? host.c_str() : nullptr, port.c_str(), listen_options, true);
   if (resolved.addresses.empty()) {
     say(fmt::format("getaddrinfo: {}", resolved.error));
     return kNcError;
