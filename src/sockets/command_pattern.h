@@ -20,6 +20,7 @@ class CommandPattern {
 
   bool matches(const std::string& command) const;
   const std::string& text() const { return text_; }
+  bool is_regex() const { return regex_ != nullptr; }
 
  private:
   std::string text_;
