@@ -3,6 +3,7 @@
 // matched or on an error, as lsof.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -15,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "core/decimal.h"
 #include "core/program_name.h"
 #include "netlink/channel.h"
 #include "output/sockets_lsof.h"
@@ -60,6 +62,33 @@ std::optional<std::string_view> optional_argument(int argc, char** argv, int& i,
   return std::nullopt;
 }
 
+// +c w: the COMMAND column's width; 0 for all the kernel keeps (15), never below the title.
+Result<void> parse_command_width(std::string_view text, SocketsOptions& options) {
+  using sockets::kCommandNameLimit;
+  size_t width = 0;
+  if (!parse_decimal(text, width)) return fail("+c not followed by width number");
+  if (width > kCommandNameLimit) return fail(fmt::format("+c {} > what system provides ({})", width, kCommandNameLimit));
+  options.style.command_width = width == 0 ? kCommandNameLimit : std::max<size_t>(width, std::string_view("COMMAND").size());
+  return {};
+}
+
+// -T [fqs]: what follows a TCP or UDP address in NAME (f, socket flags, adds nothing here).
+Result<void> parse_tcp_info(std::string_view letters, output::LsofStyle& style) {
+  style.tcp_state = false;
+  style.tcp_queues = false;
+  style.tcp_info_given = !letters.empty();
+  for (char letter : letters) {
+    if (letter == 's') {
+      style.tcp_state = true;
+    } else if (letter == 'q') {
+      style.tcp_queues = true;
+    } else if (letter != 'f') {
+      return fail(fmt::format("unsupported TCP/TPI info selection: {}", letter));
+    }
+  }
+  return {};
+}
+
 Result<void> parse_repeat(std::string_view text, SocketsOptions& options) {
   size_t marker = text.find('m');
   std::string_view seconds = text.substr(0, marker);
@@ -96,6 +125,11 @@ Result<SocketsOptions> parse_options(int argc, char** argv) {
       continue;
     }
     if (arg == "+w") { options.warnings = true; continue; }
+    if (arg.starts_with("+c")) {
+      Result<void> done = parse_command_width(optional_argument(argc, argv, i, arg.substr(2)).value_or(""), options);
+      if (!done) return tl::unexpected(done.error());
+      continue;
+    }
     if (arg.size() < 2 || arg[0] != '-') return fail(fmt::format("unexpected argument: {} (sockscope lists sockets, not files)", arg));
     for (size_t j = 1; j < arg.size(); ++j) {
       char letter = arg[j];
@@ -173,7 +207,11 @@ Result<SocketsOptions> parse_options(int argc, char** argv) {
           if (!done) return tl::unexpected(done.error());
           break;
         }
-        case 'T': optional_argument(argc, argv, i, attached); break;
+        case 'T': {
+          Result<void> done = parse_tcp_info(optional_argument(argc, argv, i, attached).value_or(""), options.style);
+          if (!done) return tl::unexpected(done.error());
+          break;
+        }
         default: return fail(fmt::format("unknown option: -{}", letter));
       }
       if (takes_rest) break;

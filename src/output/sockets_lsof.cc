@@ -22,10 +22,9 @@ namespace {
 using sockets::Protocol;
 using sockets::SocketRecord;
 
-// Columns never narrower than their titles; COMMAND shows at most 9 characters (lsof's
-// default command limit); the FD cell is always four wide plus mode and lock letters,
-// because lsof writes descriptors from 10000 up as "*" and the last three digits.
-constexpr size_t kCommandLimit = 9;
+// Columns never narrower than their titles; COMMAND shows at most style.command_width
+// characters (+c); the FD cell is always four wide plus mode and lock letters, because lsof
+// writes descriptors from 10000 up as "*" and the last three digits.
 constexpr size_t kFdWidth = 4;
 constexpr size_t kNumericUserWidth = 8;
 
@@ -254,7 +253,7 @@ void write_lsof(const std::vector<LsofRow>& rows, const LsofStyle& style, const 
     const LsofRow& row = rows[i];
     const SocketRecord& record = *row.record;
     bool is_unix = record.protocol == Protocol::kUnix;
-    widths.command = std::max(widths.command, std::min(row.owner->command.size(), kCommandLimit));
+    widths.command = std::max(widths.command, std::min(row.owner->command.size(), style.command_width));
     widths.pid = std::max(widths.pid, decimal_width(static_cast<uint64_t>(row.owner->pid)));
     widths.user = std::max(widths.user, users.text(row.owner->uid).size());
     // As device_text() would print it, without building the text.
@@ -274,7 +273,7 @@ void write_lsof(const std::vector<LsofRow>& rows, const LsofStyle& style, const 
     const SocketRecord& record = *rows[i].record;
     const sockets::Owner& owner = *rows[i].owner;
     bool is_unix = record.protocol == Protocol::kUnix;
-    append_padded(out, std::string_view(owner.command).substr(0, kCommandLimit), widths.command, false);
+    append_padded(out, std::string_view(owner.command).substr(0, style.command_width), widths.command, false);
     out += ' ';
     append_padded_decimal(out, static_cast<uint64_t>(owner.pid), widths.pid);
     out += ' ';
@@ -306,12 +305,23 @@ void write_lsof(const std::vector<LsofRow>& rows, const LsofStyle& style, const 
       out += ')';
     } else {
       append_address_name(out, record, style);
-      // lsof follows the address with the TCP state, and with a lone space for other protocols.
-      if (record.protocol == Protocol::kTcp) {
+      // lsof follows the address with "(STATE QR=n QS=n)" as -T selects (the state alone by
+      // default, TCP only), and where that is empty with a lone space, unless -T selected nothing.
+      bool state = style.tcp_state && record.protocol == Protocol::kTcp;
+      if (state || style.tcp_queues) {
         out += " (";
-        out += states.tcp(record.state);
+        if (state) out += states.tcp(record.state);
+        if (style.tcp_queues) {
+          if (state) out += ' ';
+          // lsof reads the queues from /proc/net/tcp, where a listener's send queue is 0.
+          bool listener = record.protocol == Protocol::kTcp && record.state == TCP_LISTEN;
+          out += "QR=";
+          append_decimal(out, record.receive_queue);
+          out += " QS=";
+          append_decimal(out, listener ? 0 : record.send_queue);
+        }
         out += ')';
-      } else {
+      } else if (style.tcp_info_given) {
         out += ' ';
       }
     }

@@ -24,6 +24,12 @@ struct LsofStyle {
   bool numeric_ports = false;  // -P
   bool numeric_users = false;  // -l
   bool size_only = false;      // -s alone: a SIZE column (blank: sockets have none), no offsets
+  size_t command_width = 9;    // +c w: how much of the command name the COMMAND column shows
+  // -T's selections for the NAME column: the TCP state (lsof's default) and the queue lengths.
+  // tcp_info_given is false only for a bare -T, which leaves the NAME without a suffix.
+  bool tcp_state = true;
+  bool tcp_queues = false;
+  bool tcp_info_given = true;
 };
 
 // Every (socket, owner) pair the selection keeps, in lsof's order: by PID, then descriptor.

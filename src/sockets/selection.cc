@@ -350,8 +350,7 @@ Result<void> parse_command_list(std::string_view text, IncludeExclude<CommandPat
   }
   Result<CommandPattern> pattern = CommandPattern::parse(name, !exclude);
   if (!pattern) return tl::unexpected(pattern.error());
-  // The kernel keeps 15 bytes of a command name (TASK_COMM_LEN): a longer prefix never matches.
-  constexpr size_t kCommandNameLimit = 15;
+  // A longer prefix than the kernel keeps could never match.
   if (!pattern->is_regex() && name.size() > kCommandNameLimit) {
     return fail(fmt::format("\"-c {}\" length ({}) > what system provides ({})", name, name.size(), kCommandNameLimit));
   }

@@ -15,6 +15,9 @@ namespace sockscope::sockets {
 
 enum class Protocol : uint8_t { kTcp, kUdp, kUnix };
 
+// The kernel keeps this much of a command name (TASK_COMM_LEN less its NUL).
+constexpr size_t kCommandNameLimit = 15;
+
 // A process that has the socket open, with the descriptor it holds it as.
 struct Owner {
   pid_t pid = 0;

@@ -118,6 +118,9 @@ def selection_forms(h):
         # -s alone: a SIZE column without offsets; -F always carries the process id.
         ["-Pn", "-s", "-i"], ["-Pn", "-U", "-a", "-s", "-p", str(h.root_holder.pid)], ["-Pn", "-s", "-i", "-F"],
         ["-Pn", "-i", "-Fn"], ["-Pn", "-i", "-Fcu"],
+        # +c: how much of the command name shows; -T: what follows a TCP or UDP address.
+        ["+c", "0", "-Pni"], ["+c", "4", "-Pni"], ["-Pni", "+c10"], ["-Pni", "-T"], ["-Pni", "-Tqs"], ["-Pni", "-Tq"],
+        ["-Pn", "-i", "-Tf"], ["-Pn", "-i", "-Tqs", "-F"],
         # Each listed socket counts for one spec, the last given that matches (exit status).
         ["-Pn", "-i", f":{p}", "-i", "TCP"], ["-Pn", "-i", "TCP", "-i", f":{p}"], ["-Pn", "-i", f":{p}", "-i", f":{p}"],
         ["-Pn", "-i", f"TCP:{p}", "-i", f":{p},{q}"], ["-Pn", "-i", f":{p},{q}", "-i", f"TCP:{p}"],
@@ -152,7 +155,7 @@ BAD_SELECTIONS = [
     ["-c"], ["-i", ":99999"], ["-i", "@0.0.0.0"], ["-i", "6@[::]"], ["-i", "TCP@[::]:80"], ["-i4", "-i", "@[::1]"],
     ["-a"], ["-a", "-sTCP:LISTEN"], ["-p", "1", "-p", "^1"], ["-u", "0", "-u", "^0"], ["-c", "x", "-c", "^x"],
     ["-sTCP:LISTEN,^LISTEN"], ["-sTCP:LISTEN", "-sTCP:LISTEN"], ["-sTCP:^LISTEN,^LISTEN"],
-    ["-c", "abcdefghijklmnop"], ["-c", "^abcdefghijklmnopq"], ["-c", "/x/q"],
+    ["-c", "abcdefghijklmnop"], ["-c", "^abcdefghijklmnopq"], ["-c", "/x/q"], ["+c", "16"], ["+c", "x"], ["-i", "-Tw"],
 ]
 
 
