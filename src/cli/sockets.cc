@@ -43,6 +43,7 @@ struct SocketsOptions {
   bool nul_fields = false;
   bool pids_only = false;     // -t was given
   bool fields_given = false;  // -F was given (lsof refuses both)
+  bool ignore_failed_search = false;  // -Q: exit 0 whatever was not found
   bool warnings = true;
   std::optional<int> repeat_seconds;
   bool repeat_until_empty = false;  // +r
@@ -207,6 +208,18 @@ Result<SocketsOptions> parse_options(int argc, char** argv) {
           if (!done) return tl::unexpected(done.error());
           break;
         }
+        case 'R': options.style.parent_column = true; takes_rest = false; break;
+        case 'g':
+          if (optional_argument(argc, argv, i, attached)) return fail("-g with process group IDs is not supported: select by -p");
+          options.style.group_column = true;
+          break;
+        case 'o':
+          // -o with digits only sets how offsets are written, and sockets have none.
+          if (!optional_argument(argc, argv, i, attached)) options.style.offset_only = true;
+          break;
+        case 'Q': options.ignore_failed_search = true; takes_rest = false; break;
+        case 'L': takes_rest = false; break;  // no link counts: lsof's default
+        case 'S': optional_argument(argc, argv, i, attached); break;  // lsof's kernel-call timeout
         case 'T': {
           Result<void> done = parse_tcp_info(optional_argument(argc, argv, i, attached).value_or(""), options.style);
           if (!done) return tl::unexpected(done.error());
@@ -224,6 +237,7 @@ Result<SocketsOptions> parse_options(int argc, char** argv) {
                            !chosen.commands.exclude.empty();
   if (chosen.and_mode && !anything_selected) return fail("no select options to AND via -a");
   if (options.pids_only && options.fields_given) return fail("-F and -t are mutually exclusive");
+  if (options.style.offset_only && options.style.size_only) return fail("-o and -s are mutually exclusive");
   // A -s without -i still means internet sockets: this command lists nothing else.
   if ((options.selection.tcp_include || options.selection.tcp_exclude) && !options.selection.network_given &&
       options.selection.inet.empty() && !options.selection.unix_given) {
@@ -289,12 +303,15 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
         if (found != addresses.end()) record.kernel_address = found->second;
       }
     }
-    // -F's process group and parent (g, R) cost a read per process, its file flags (G) one per
-    // descriptor: read only when printed (lsof's default field set prints them all).
-    bool all_fields = options.fields.empty();
-    bool want_ids = all_fields || options.fields.find_first_of("gR") != std::string::npos;
-    bool want_flags = all_fields || options.fields.find('G') != std::string::npos;
-    if (options.view == View::kFields && (want_ids || want_flags)) {
+    // Process groups and parents (-F g and R, the -g and -R columns) cost a read per process,
+    // -F's file flags (G) one per descriptor: read only when printed (lsof's default field set
+    // prints them all).
+    bool fields = options.view == View::kFields;
+    bool all_fields = fields && options.fields.empty();
+    bool want_ids = all_fields || (fields && options.fields.find_first_of("gR") != std::string::npos) ||
+                    (options.view == View::kLsof && (options.style.parent_column || options.style.group_column));
+    bool want_flags = all_fields || (fields && options.fields.find('G') != std::string::npos);
+    if (want_ids || want_flags) {
       std::unordered_map<pid_t, procfs::ProcessIds> ids;
       for (sockets::SocketRecord& record : records) {
         if (!sockets::socket_matches(selection, record)) continue;  // kept only for the join's numbering
@@ -416,7 +433,7 @@ int run_sockets(int argc, char** argv) {
     std::fflush(stdout);
     std::this_thread::sleep_for(std::chrono::seconds(*options->repeat_seconds));
   }
-  return listed_ever ? kFound : kNothingOrError;
+  return listed_ever || options->ignore_failed_search ? kFound : kNothingOrError;
 }
 
 }  // namespace sockscope::cli

@@ -137,7 +137,7 @@ size_t decimal_width(uint64_t value) { return fmt::format_int(value).size(); }
 
 // Each column's width: the widest cell or the title, whichever is wider.
 struct Widths {
-  size_t command = 7, pid = 3, user = 4, type = 4, device = 6, node = 4;
+  size_t command = 7, pid = 3, parent = 4, group = 4, user = 4, type = 4, device = 6, node = 4;
 };
 
 // Records and owners lie wherever the dump and the join left them: a row waited on at a time
@@ -255,15 +255,20 @@ void write_lsof(const std::vector<LsofRow>& rows, const LsofStyle& style, const 
     bool is_unix = record.protocol == Protocol::kUnix;
     widths.command = std::max(widths.command, std::min(row.owner->command.size(), style.command_width));
     widths.pid = std::max(widths.pid, decimal_width(static_cast<uint64_t>(row.owner->pid)));
+    widths.parent = std::max(widths.parent, decimal_width(static_cast<uint64_t>(row.owner->parent)));
+    widths.group = std::max(widths.group, decimal_width(static_cast<uint64_t>(row.owner->process_group)));
     widths.user = std::max(widths.user, users.text(row.owner->uid).size());
     // As device_text() would print it, without building the text.
     widths.device = std::max(widths.device, is_unix ? size_t{18} : decimal_width(record.inode));
     widths.node = std::max(widths.node, is_unix ? decimal_width(record.inode) : node_text(record).size());
   }
-  std::string_view size_header = style.size_only ? "SIZE" : "SIZE/OFF";
+  std::string_view size_header = style.size_only ? "SIZE" : style.offset_only ? "OFFSET" : "SIZE/OFF";
   std::string_view size_cell = style.size_only ? "" : "0t0";
-  write(fmt::format("{:<{}} {:>{}} {:>{}} {:>{}}   {:>{}} {:>{}} {} {:>{}} NAME\n", "COMMAND", widths.command,
-                    "PID", widths.pid, "USER", widths.user, "FD", kFdWidth, "TYPE", widths.type, "DEVICE",
+  std::string ids_header;  // -R and -g columns, in lsof's order
+  if (style.parent_column) ids_header += fmt::format(" {:>{}}", "PPID", widths.parent);
+  if (style.group_column) ids_header += fmt::format(" {:>{}}", "PGID", widths.group);
+  write(fmt::format("{:<{}} {:>{}}{} {:>{}} {:>{}}   {:>{}} {:>{}} {} {:>{}} NAME\n", "COMMAND", widths.command,
+                    "PID", widths.pid, ids_header, "USER", widths.user, "FD", kFdWidth, "TYPE", widths.type, "DEVICE",
                     widths.device, size_header, "NODE", widths.node));
   std::string out;
   out.reserve(kTextPiece + 512);
@@ -276,6 +281,14 @@ void write_lsof(const std::vector<LsofRow>& rows, const LsofStyle& style, const 
     append_padded(out, std::string_view(owner.command).substr(0, style.command_width), widths.command, false);
     out += ' ';
     append_padded_decimal(out, static_cast<uint64_t>(owner.pid), widths.pid);
+    if (style.parent_column) {
+      out += ' ';
+      append_padded_decimal(out, static_cast<uint64_t>(owner.parent), widths.parent);
+    }
+    if (style.group_column) {
+      out += ' ';
+      append_padded_decimal(out, static_cast<uint64_t>(owner.process_group), widths.group);
+    }
     out += ' ';
     append_padded(out, users.text(owner.uid), widths.user, true);
     out += ' ';

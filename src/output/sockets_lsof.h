@@ -24,6 +24,9 @@ struct LsofStyle {
   bool numeric_ports = false;  // -P
   bool numeric_users = false;  // -l
   bool size_only = false;      // -s alone: a SIZE column (blank: sockets have none), no offsets
+  bool offset_only = false;    // -o alone: an OFFSET column
+  bool parent_column = false;  // -R: PPID after PID
+  bool group_column = false;   // -g: PGID after PID (and PPID)
   size_t command_width = 9;    // +c w: how much of the command name the COMMAND column shows
   // -T's selections for the NAME column: the TCP state (lsof's default) and the queue lengths.
   // tcp_info_given is false only for a bare -T, which leaves the NAME without a suffix.

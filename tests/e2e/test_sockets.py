@@ -121,6 +121,9 @@ def selection_forms(h):
         # +c: how much of the command name shows; -T: what follows a TCP or UDP address.
         ["+c", "0", "-Pni"], ["+c", "4", "-Pni"], ["-Pni", "+c10"], ["-Pni", "-T"], ["-Pni", "-Tqs"], ["-Pni", "-Tq"],
         ["-Pn", "-i", "-Tf"], ["-Pn", "-i", "-Tqs", "-F"],
+        # -R and -g columns, -o's OFFSET column, -Q's exit status, options with nothing to do.
+        ["-Pni", "-R"], ["-Pni", "-g", "-R"], ["-Pni", "-o"], ["-Pn", "-i", f":{p}", "-i", ":1", "-Q"],
+        ["-Pn", "-i", ":1", "-Q"], ["-Pni", "-S", "2", "-L"],
         # Each listed socket counts for one spec, the last given that matches (exit status).
         ["-Pn", "-i", f":{p}", "-i", "TCP"], ["-Pn", "-i", "TCP", "-i", f":{p}"], ["-Pn", "-i", f":{p}", "-i", f":{p}"],
         ["-Pn", "-i", f"TCP:{p}", "-i", f":{p},{q}"], ["-Pn", "-i", f":{p},{q}", "-i", f"TCP:{p}"],
@@ -155,7 +158,7 @@ BAD_SELECTIONS = [
     ["-c"], ["-i", ":99999"], ["-i", "@0.0.0.0"], ["-i", "6@[::]"], ["-i", "TCP@[::]:80"], ["-i4", "-i", "@[::1]"],
     ["-a"], ["-a", "-sTCP:LISTEN"], ["-p", "1", "-p", "^1"], ["-u", "0", "-u", "^0"], ["-c", "x", "-c", "^x"],
     ["-sTCP:LISTEN,^LISTEN"], ["-sTCP:LISTEN", "-sTCP:LISTEN"], ["-sTCP:^LISTEN,^LISTEN"],
-    ["-c", "abcdefghijklmnop"], ["-c", "^abcdefghijklmnopq"], ["-c", "/x/q"], ["+c", "16"], ["+c", "x"], ["-i", "-Tw"],
+    ["-c", "abcdefghijklmnop"], ["-c", "^abcdefghijklmnopq"], ["-c", "/x/q"], ["+c", "16"], ["+c", "x"], ["-i", "-Tw"], ["-i", "-o", "-s"],
 ]
 
 
