@@ -16,7 +16,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "core/decimal.h"
+#include "cli/sockets_options.h"
 #include "core/program_name.h"
 #include "netlink/channel.h"
 #include "output/sockets_lsof.h"
@@ -33,218 +33,7 @@ namespace {
 constexpr int kFound = 0;
 constexpr int kNothingOrError = 1;
 
-enum class View { kLsof, kFields, kPids, kTable, kJson };
-
-struct SocketsOptions {
-  sockets::Selection selection;
-  output::LsofStyle style;
-  View view = View::kLsof;
-  std::string fields;
-  bool nul_fields = false;
-  bool pids_only = false;     // -t was given
-  bool fields_given = false;  // -F was given (lsof refuses both)
-  bool ignore_failed_search = false;  // -Q: exit 0 whatever was not found
-  bool warnings = true;
-  std::optional<int> repeat_seconds;
-  bool repeat_until_empty = false;  // +r
-  std::string repeat_marker;        // -r's m<format>
-  std::string record_path;          // --record=FILE: keep the kernel's replies (for golden tests)
-  std::string replay_path;          // --replay=FILE: answer from such a file; no owners then
-  bool from_proc = false;           // --source=proc: read /proc/net as on kernels without sock_diag
-  sockets::OwnerSource owners = sockets::OwnerSource::kAny;  // --owners=proc|bpf, to compare the two
-};
-
 void complain(const std::string& line) { fmt::print(stderr, "{} sockets: {}\n", program_name(), line); }
-
-// lsof takes an optional argument from the next word unless it starts with '-' or '+'.
-std::optional<std::string_view> optional_argument(int argc, char** argv, int& i, std::string_view attached) {
-  if (!attached.empty()) return attached;
-  if (i + 1 < argc && argv[i + 1][0] != '-' && argv[i + 1][0] != '+') return std::string_view(argv[++i]);
-  return std::nullopt;
-}
-
-// +c w: the COMMAND column's width; 0 for all the kernel keeps (15), never below the title.
-Result<void> parse_command_width(std::string_view text, SocketsOptions& options) {
-  using sockets::kCommandNameLimit;
-  size_t width = 0;
-  if (!parse_decimal(text, width)) return fail("+c not followed by width number");
-  if (width > kCommandNameLimit) return fail(fmt::format("+c {} > what system provides ({})", width, kCommandNameLimit));
-  options.style.command_width = width == 0 ? kCommandNameLimit : std::max<size_t>(width, std::string_view("COMMAND").size());
-  return {};
-}
-
-// -T [fqs]: what follows a TCP or UDP address in NAME (f, socket flags, adds nothing here).
-Result<void> parse_tcp_info(std::string_view letters, output::LsofStyle& style) {
-  style.tcp_state = false;
-  style.tcp_queues = false;
-  style.tcp_info_given = !letters.empty();
-  for (char letter : letters) {
-    if (letter == 's') {
-      style.tcp_state = true;
-    } else if (letter == 'q') {
-      style.tcp_queues = true;
-    } else if (letter != 'f') {
-      return fail(fmt::format("unsupported TCP/TPI info selection: {}", letter));
-    }
-  }
-  return {};
-}
-
-Result<void> parse_repeat(std::string_view text, SocketsOptions& options) {
-  size_t marker = text.find('m');
-  std::string_view seconds = text.substr(0, marker);
-  int value = 15;  // lsof's default delay
-  if (!seconds.empty()) {
-    try {
-      value = std::stoi(std::string(seconds));
-    } catch (...) {
-      return fail(fmt::format("illegal -r value: {}", text));
-    }
-    if (value <= 0) return fail(fmt::format("illegal -r value: {}", text));
-  }
-  options.repeat_seconds = value;
-  if (marker != std::string_view::npos) options.repeat_marker = std::string(text.substr(marker + 1));
-  return {};
-}
-
-Result<SocketsOptions> parse_options(int argc, char** argv) {
-  SocketsOptions options;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg == "--json") { options.view = View::kJson; continue; }
-    if (arg == "--table") { options.view = View::kTable; continue; }
-    if (arg.starts_with("--record=")) { options.record_path = std::string(arg.substr(9)); continue; }
-    if (arg.starts_with("--replay=")) { options.replay_path = std::string(arg.substr(9)); continue; }
-    if (arg == "--source=proc") { options.from_proc = true; continue; }
-    if (arg == "--owners=proc") { options.owners = sockets::OwnerSource::kProc; continue; }
-    if (arg == "--owners=bpf") { options.owners = sockets::OwnerSource::kBpf; continue; }
-    if (arg == "-h" || arg == "-?" || arg == "--help") { print_sockets_help(); std::exit(0); }
-    if (arg.starts_with("+r")) {
-      options.repeat_until_empty = true;
-      Result<void> done = parse_repeat(optional_argument(argc, argv, i, arg.substr(2)).value_or(""), options);
-      if (!done) return tl::unexpected(done.error());
-      continue;
-    }
-    if (arg == "+w") { options.warnings = true; continue; }
-    if (arg.starts_with("+c")) {
-      Result<void> done = parse_command_width(optional_argument(argc, argv, i, arg.substr(2)).value_or(""), options);
-      if (!done) return tl::unexpected(done.error());
-      continue;
-    }
-    if (arg.size() < 2 || arg[0] != '-') return fail(fmt::format("unexpected argument: {} (sockscope lists sockets, not files)", arg));
-    for (size_t j = 1; j < arg.size(); ++j) {
-      char letter = arg[j];
-      std::string_view attached = arg.substr(j + 1);
-      auto required = [&](std::string_view name) -> Result<std::string_view> {
-        if (!attached.empty()) return attached;
-        if (i + 1 < argc) return std::string_view(argv[++i]);
-        return fail(fmt::format("missing {} option value", name));
-      };
-      bool takes_rest = true;
-      switch (letter) {
-        case 'a': options.selection.and_mode = true; takes_rest = false; break;
-        case 'n': options.style.numeric_hosts = true; takes_rest = false; break;
-        case 'P': options.style.numeric_ports = true; takes_rest = false; break;
-        case 'l': options.style.numeric_users = true; takes_rest = false; break;
-        case 't': options.view = View::kPids; options.pids_only = true; options.warnings = false; takes_rest = false; break;
-        case 'U': options.selection.unix_given = true; takes_rest = false; break;
-        case 'w': options.warnings = false; takes_rest = false; break;
-        case 'b': case 'O': case 'V': takes_rest = false; break;  // accepted for lsof's sake; nothing to do
-        case 'i': {
-          std::string_view text = optional_argument(argc, argv, i, attached).value_or("");
-          if (sockets::is_network_selection(text)) {
-            sockets::add_network_selection(text, options.selection);
-            break;
-          }
-          Result<sockets::InetSpec> spec = sockets::parse_inet_spec(text, options.selection.network_family);
-          if (!spec) return tl::unexpected(spec.error());
-          options.selection.inet.push_back(*spec);
-          break;
-        }
-        case 's': {
-          std::optional<std::string_view> text = optional_argument(argc, argv, i, attached);
-          if (text) {
-            Result<void> done = sockets::parse_state_spec(*text, options.selection);
-            if (!done) return tl::unexpected(done.error());
-          } else {
-            options.style.size_only = true;
-          }
-          break;
-        }
-        case 'p': {
-          Result<std::string_view> text = required("-p");
-          if (!text) return tl::unexpected(text.error());
-          Result<void> done = sockets::parse_pid_list(*text, options.selection.pids);
-          if (!done) return tl::unexpected(done.error());
-          break;
-        }
-        case 'u': {
-          Result<std::string_view> text = required("-u");
-          if (!text) return tl::unexpected(text.error());
-          Result<void> done = sockets::parse_user_list(*text, options.selection.users);
-          if (!done) return tl::unexpected(done.error());
-          break;
-        }
-        case 'c': {
-          Result<std::string_view> text = required("-c");
-          if (!text) return tl::unexpected(text.error());
-          Result<void> done = sockets::parse_command_list(*text, options.selection.commands);
-          if (!done) return tl::unexpected(done.error());
-          break;
-        }
-        case 'F': {
-          options.view = View::kFields;
-          options.fields_given = true;
-          std::string text(optional_argument(argc, argv, i, attached).value_or(""));
-          if (size_t zero = text.find('0'); zero != std::string::npos) {
-            options.nul_fields = true;
-            text.erase(zero, 1);
-          }
-          options.fields = text;
-          break;
-        }
-        case 'r': {
-          Result<void> done = parse_repeat(optional_argument(argc, argv, i, attached).value_or(""), options);
-          if (!done) return tl::unexpected(done.error());
-          break;
-        }
-        case 'R': options.style.parent_column = true; takes_rest = false; break;
-        case 'g':
-          if (optional_argument(argc, argv, i, attached)) return fail("-g with process group IDs is not supported: select by -p");
-          options.style.group_column = true;
-          break;
-        case 'o':
-          // -o with digits only sets how offsets are written, and sockets have none.
-          if (!optional_argument(argc, argv, i, attached)) options.style.offset_only = true;
-          break;
-        case 'Q': options.ignore_failed_search = true; takes_rest = false; break;
-        case 'L': takes_rest = false; break;  // no link counts: lsof's default
-        case 'S': optional_argument(argc, argv, i, attached); break;  // lsof's kernel-call timeout
-        case 'T': {
-          Result<void> done = parse_tcp_info(optional_argument(argc, argv, i, attached).value_or(""), options.style);
-          if (!done) return tl::unexpected(done.error());
-          break;
-        }
-        default: return fail(fmt::format("unknown option: -{}", letter));
-      }
-      if (takes_rest) break;
-    }
-  }
-  const sockets::Selection& chosen = options.selection;
-  bool anything_selected = chosen.network_given || !chosen.inet.empty() || chosen.unix_given ||
-                           !chosen.pids.include.empty() || !chosen.pids.exclude.empty() || !chosen.users.include.empty() ||
-                           !chosen.users.exclude.empty() || !chosen.commands.include.empty() ||
-                           !chosen.commands.exclude.empty();
-  if (chosen.and_mode && !anything_selected) return fail("no select options to AND via -a");
-  if (options.pids_only && options.fields_given) return fail("-F and -t are mutually exclusive");
-  if (options.style.offset_only && options.style.size_only) return fail("-o and -s are mutually exclusive");
-  // A -s without -i still means internet sockets: this command lists nothing else.
-  if ((options.selection.tcp_include || options.selection.tcp_exclude) && !options.selection.network_given &&
-      options.selection.inet.empty() && !options.selection.unix_given) {
-    sockets::add_network_selection("", options.selection);
-  }
-  return options;
-}
 
 // Writes streamed output to stdout through stdio's buffer.
 void to_stdout(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
@@ -278,7 +67,7 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
   std::vector<sockets::SocketRecord>& records = *collected;
   // Records the selection does not match stay until the join is done (it names records by
   // their place); lsof's views never show them, since a row matches only where its record does.
-  bool lsof_like = options.view == View::kLsof || options.view == View::kFields || options.view == View::kPids;
+  bool lsof_like = options.view == SocketsView::kLsof || options.view == SocketsView::kFields || options.view == SocketsView::kPids;
   // lsof's views list owned sockets only, by pid and descriptor: the join says which and in
   // about that order.
   std::optional<std::vector<uint32_t>> owned_in_order;
@@ -306,10 +95,10 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
     // Process groups and parents (-F g and R, the -g and -R columns) cost a read per process,
     // -F's file flags (G) one per descriptor: read only when printed (lsof's default field set
     // prints them all).
-    bool fields = options.view == View::kFields;
+    bool fields = options.view == SocketsView::kFields;
     bool all_fields = fields && options.fields.empty();
     bool want_ids = all_fields || (fields && options.fields.find_first_of("gR") != std::string::npos) ||
-                    (options.view == View::kLsof && (options.style.parent_column || options.style.group_column));
+                    (options.view == SocketsView::kLsof && (options.style.parent_column || options.style.group_column));
     bool want_flags = all_fields || (fields && options.fields.find('G') != std::string::npos);
     if (want_ids || want_flags) {
       std::unordered_map<pid_t, procfs::ProcessIds> ids;
@@ -334,9 +123,9 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
     bool all_found = sockets::every_item_found(selection, pairs, [](pid_t pid) {
       return access(fmt::format("/proc/{}", pid).c_str(), F_OK) == 0;
     });
-    if (options.view == View::kLsof) {
+    if (options.view == SocketsView::kLsof) {
       output::write_lsof(rows, options.style, to_stdout);
-    } else if (options.view == View::kPids) {
+    } else if (options.view == SocketsView::kPids) {
       to_stdout(output::render_lsof_pids(rows));
     } else {
       output::write_lsof_fields(rows, options.style, options.fields, options.nul_fields, to_stdout);
@@ -353,7 +142,7 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
     return !keep;
   });
   if (options.replay_path.empty()) sockets::read_reuse_flags(records);
-  if (options.view == View::kJson) {
+  if (options.view == SocketsView::kJson) {
     output::write_sockets_json(records, to_stdout);
   } else if (!records.empty()) {
     output::write_sockets_table(records, to_stdout);
@@ -369,7 +158,7 @@ std::string repeat_marker(const SocketsOptions& options) {
     size_t length = std::strftime(buffer, sizeof buffer, options.repeat_marker.c_str(), std::localtime(&now));
     text = std::string(buffer, length);
   }
-  if (options.view == View::kFields) return "m" + (options.repeat_marker.empty() ? "" : text) + (options.nul_fields ? std::string(1, '\0') : "") + "\n";
+  if (options.view == SocketsView::kFields) return "m" + (options.repeat_marker.empty() ? "" : text) + (options.nul_fields ? std::string(1, '\0') : "") + "\n";
   return text + "\n";
 }
 
@@ -400,7 +189,7 @@ void print_sockets_help() {
 }
 
 int run_sockets(int argc, char** argv) {
-  Result<SocketsOptions> options = parse_options(argc, argv);
+  Result<SocketsOptions> options = parse_sockets_options(argc, argv);
   if (!options) {
     complain(options.error().message());
     return kNothingOrError;
