@@ -209,7 +209,7 @@ int run_sockets(int argc, char** argv) {
     return kNothingOrError;
   }
   bool listed_ever = false;
-  while (true) {
+  for (int round = 1;; ++round) {
     Result<bool> listed = list_once(*options, *channel);
     if (!listed) {
       complain(listed.error().message());
@@ -220,6 +220,8 @@ int run_sockets(int argc, char** argv) {
     std::string marker = repeat_marker(*options);
     std::fwrite(marker.data(), 1, marker.size(), stdout);
     std::fflush(stdout);
+    // lsof 4.95 exits 1 when its repeat count runs out, whatever it listed.
+    if (options->repeat_count && round >= *options->repeat_count) return kNothingOrError;
     std::this_thread::sleep_for(std::chrono::seconds(*options->repeat_seconds));
   }
   return listed_ever || options->ignore_failed_search ? kFound : kNothingOrError;

@@ -46,17 +46,20 @@ Result<void> parse_tcp_info(std::string_view letters, output::LsofStyle& style) 
   return {};
 }
 
+// -r [t[c<N>][m<fmt>]]: every t seconds (15), N times at most, with an strftime marker.
 Result<void> parse_repeat(std::string_view text, SocketsOptions& options) {
   size_t marker = text.find('m');
-  std::string_view seconds = text.substr(0, marker);
+  std::string_view timing = text.substr(0, marker);
+  size_t count_at = timing.find('c');
+  std::string_view seconds = timing.substr(0, count_at);
   int value = 15;  // lsof's default delay
-  if (!seconds.empty()) {
-    try {
-      value = std::stoi(std::string(seconds));
-    } catch (...) {
-      return fail(fmt::format("illegal -r value: {}", text));
-    }
-    if (value <= 0) return fail(fmt::format("illegal -r value: {}", text));
+  if (!seconds.empty() && (!parse_decimal(seconds, value) || value <= 0)) {
+    return fail(fmt::format("illegal -r value: {}", text));
+  }
+  if (count_at != std::string_view::npos) {
+    int count = 0;
+    if (!parse_decimal(timing.substr(count_at + 1), count)) return fail(fmt::format("illegal -r value: {}", text));
+    if (count > 0) options.repeat_count = count;  // c0: no limit, as lsof
   }
   options.repeat_seconds = value;
   if (marker != std::string_view::npos) options.repeat_marker = std::string(text.substr(marker + 1));

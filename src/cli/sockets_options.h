@@ -25,6 +25,7 @@ struct SocketsOptions {
   bool ignore_failed_search = false;  // -Q: exit 0 whatever was not found
   bool warnings = true;
   std::optional<int> repeat_seconds;
+  std::optional<int> repeat_count;  // -r's c<N>
   bool repeat_until_empty = false;  // +r
   std::string repeat_marker;        // -r's m<format>
   std::string record_path;          // --record=FILE: keep the kernel's replies (for golden tests)

@@ -124,6 +124,8 @@ def selection_forms(h):
         # -R and -g columns, -o's OFFSET column, -Q's exit status, options with nothing to do.
         ["-Pni", "-R"], ["-Pni", "-g", "-R"], ["-Pni", "-o"], ["-Pn", "-i", f":{p}", "-i", ":1", "-Q"],
         ["-Pn", "-i", ":1", "-Q"], ["-Pni", "-S", "2", "-L"],
+        # -r with a count: that many listings, each followed by its marker.
+        ["-r", "1c2", "-Pn", "-i", f":{p}"], ["-r1c2", "-Pn", "-i", f":{p}", "-Fpn"],
         # Each listed socket counts for one spec, the last given that matches (exit status).
         ["-Pn", "-i", f":{p}", "-i", "TCP"], ["-Pn", "-i", "TCP", "-i", f":{p}"], ["-Pn", "-i", f":{p}", "-i", f":{p}"],
         ["-Pn", "-i", f"TCP:{p}", "-i", f":{p},{q}"], ["-Pn", "-i", f":{p},{q}", "-i", f"TCP:{p}"],
