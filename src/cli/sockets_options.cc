@@ -146,6 +146,13 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
           if (!done) return tl::unexpected(done.error());
           break;
         }
+        case 'd': {
+          Result<std::string_view> text = required("-d");
+          if (!text) return tl::unexpected(text.error());
+          Result<void> done = sockets::parse_fd_list(*text, options.selection.fds);
+          if (!done) return tl::unexpected(done.error());
+          break;
+        }
         case 'c': {
           Result<std::string_view> text = required("-c");
           if (!text) return tl::unexpected(text.error());
@@ -195,7 +202,7 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
   bool anything_selected = chosen.network_given || !chosen.inet.empty() || chosen.unix_given ||
                            !chosen.pids.include.empty() || !chosen.pids.exclude.empty() || !chosen.users.include.empty() ||
                            !chosen.users.exclude.empty() || !chosen.commands.include.empty() ||
-                           !chosen.commands.exclude.empty();
+                           !chosen.commands.exclude.empty() || chosen.fds.given;
   if (chosen.and_mode && !anything_selected) return fail("no select options to AND via -a");
   if (options.pids_only && options.fields_given) return fail("-F and -t are mutually exclusive");
   if (options.style.offset_only && options.style.size_only) return fail("-o and -s are mutually exclusive");

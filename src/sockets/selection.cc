@@ -73,7 +73,8 @@ bool owner_included(const Selection& selection, const Owner* owner) {
   const auto& pids = selection.pids.include;
   const auto& users = selection.users.include;
   const auto& commands = selection.commands.include;
-  return std::find(pids.begin(), pids.end(), owner->pid) != pids.end() ||
+  return (selection.fds.given && selection.fds.matches(owner->fd)) ||
+         std::find(pids.begin(), pids.end(), owner->pid) != pids.end() ||
          std::find(users.begin(), users.end(), owner->uid) != users.end() ||
          std::any_of(commands.begin(), commands.end(), [&](const CommandPattern& c) { return c.matches(owner->command); });
 }
@@ -81,7 +82,10 @@ bool owner_included(const Selection& selection, const Owner* owner) {
 // In -a mode every owner list given must match on its own.
 bool owner_included_in_all(const Selection& selection, const Owner* owner) {
   const auto& s = selection;
-  if (owner == nullptr) return s.pids.include.empty() && s.users.include.empty() && s.commands.include.empty();
+  if (owner == nullptr) {
+    return s.pids.include.empty() && s.users.include.empty() && s.commands.include.empty() && !s.fds.given;
+  }
+  if (s.fds.given && !s.fds.matches(owner->fd)) return false;
   if (!s.pids.include.empty() && std::find(s.pids.include.begin(), s.pids.include.end(), owner->pid) == s.pids.include.end()) return false;
   if (!s.users.include.empty() && std::find(s.users.include.begin(), s.users.include.end(), owner->uid) == s.users.include.end()) return false;
   if (!s.commands.include.empty() &&
@@ -102,7 +106,7 @@ bool owner_excluded(const Selection& selection, const Owner* owner) {
 }
 
 bool owner_lists_given(const Selection& s) {
-  return !s.pids.include.empty() || !s.users.include.empty() || !s.commands.include.empty();
+  return !s.pids.include.empty() || !s.users.include.empty() || !s.commands.include.empty() || s.fds.given;
 }
 
 // lsof's kinds of socket selection: network sockets (a bare -i, -i4, -i6), -i address specs
@@ -306,6 +310,42 @@ Result<void> parse_state_spec(std::string_view text, Selection& selection) {
     if (same & bit) return fail(fmt::format("duplicate TCP {}: {}", exclude ? "exclusion" : "inclusion", name));
     if (other & bit) return fail(fmt::format("can't include and exclude TCP state: {}", name));
     same |= bit;
+    return {};
+  });
+}
+
+bool FdList::matches(int fd) const {
+  auto in = [fd](const std::vector<Range>& ranges) {
+    return std::any_of(ranges.begin(), ranges.end(), [fd](const Range& r) { return fd >= r.low && fd <= r.high; });
+  };
+  if (!include.empty() || include_numbers || include_names) return include_numbers || in(include);
+  return !exclude_numbers && !in(exclude);
+}
+
+Result<void> parse_fd_list(std::string_view text, FdList& fds) {
+  if (text.empty()) return fail("no file descriptor specified");
+  fds.given = true;
+  return for_each_list_item(text, [&](std::string_view item, bool exclude) -> Result<void> {
+    bool includes = !fds.include.empty() || fds.include_numbers || fds.include_names;
+    bool excludes = !fds.exclude.empty() || fds.exclude_numbers;
+    if (exclude && includes) return fail(fmt::format("exclude in an include -d list: ^{}", item));
+    if (!exclude && excludes) return fail(fmt::format("include in an exclude -d list: {}", item));
+    std::vector<FdList::Range>& ranges = exclude ? fds.exclude : fds.include;
+    size_t dash = item.find('-');
+    if (dash != std::string_view::npos && dash > 0 && std::isdigit(static_cast<unsigned char>(item[0]))) {
+      int low = 0, high = 0;
+      if (!parse_decimal(item.substr(0, dash), low) || !parse_decimal(item.substr(dash + 1), high)) {
+        return fail(fmt::format("non-digit in -d FD range: {}", item));
+      }
+      if (low >= high) return fail(fmt::format("-d FD range's low >= its high: {}", item));
+      ranges.push_back({low, high});
+    } else if (int number = 0; parse_decimal(item, number)) {
+      ranges.push_back({number, number});
+    } else if (item == "fd") {
+      (exclude ? fds.exclude_numbers : fds.include_numbers) = true;
+    } else if (!exclude) {
+      fds.include_names = true;  // cwd, txt, mem...: no socket is held under a name
+    }
     return {};
   });
 }

@@ -35,6 +35,19 @@ struct IncludeExclude {
   std::vector<T> exclude;
 };
 
+// -d: descriptors by number or range; names (cwd, txt, ...) are never a socket's, and "fd"
+// stands for every number. A list either includes or excludes.
+struct FdList {
+  struct Range {
+    int low, high;
+  };
+  bool given = false;
+  std::vector<Range> include, exclude;
+  bool include_numbers = false, exclude_numbers = false;  // "fd", "^fd"
+  bool include_names = false;
+  bool matches(int fd) const;
+};
+
 struct Selection {
   // lsof keeps two kinds of -i apart: a bare -i, -i4 or -i6 selects internet sockets (of
   // that family), and is network_given; any other -i is an address spec in inet.
@@ -47,6 +60,7 @@ struct Selection {
   IncludeExclude<pid_t> pids;              // -p
   IncludeExclude<uid_t> users;             // -u
   IncludeExclude<CommandPattern> commands;  // -c: prefix or /regex/
+  FdList fds;                              // -d
 };
 
 // "-i" argument text (without "-i"); host names are resolved (lsof does so even with -n);
@@ -61,6 +75,7 @@ bool is_network_selection(std::string_view text);
 Result<void> parse_state_spec(std::string_view text, Selection& selection);
 Result<void> parse_pid_list(std::string_view text, IncludeExclude<pid_t>& pids);
 Result<void> parse_user_list(std::string_view text, IncludeExclude<uid_t>& users);
+Result<void> parse_fd_list(std::string_view text, FdList& fds);
 // Each fails, in lsof's words, on an item both included and excluded (or a state given twice).
 Result<void> parse_command_list(std::string_view text, IncludeExclude<CommandPattern>& commands);
 

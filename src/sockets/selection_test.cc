@@ -125,5 +125,25 @@ TEST(Selection, CommandsByPrefixOrRegularExpression) {
   EXPECT_FALSE(CommandPattern::parse("/[/"));
 }
 
+TEST(Selection, DescriptorListsIncludeOrExclude) {
+  FdList fds;
+  ASSERT_TRUE(parse_fd_list("3-5,9", fds));
+  EXPECT_TRUE(fds.matches(4));
+  EXPECT_TRUE(fds.matches(9));
+  EXPECT_FALSE(fds.matches(6));
+  EXPECT_EQ(parse_fd_list("^7", fds).error().context, "exclude in an include -d list: ^7");
+  FdList others;
+  ASSERT_TRUE(parse_fd_list("^3", others));
+  EXPECT_FALSE(others.matches(3));
+  EXPECT_TRUE(others.matches(4));
+  FdList names;
+  ASSERT_TRUE(parse_fd_list("cwd", names));
+  EXPECT_FALSE(names.matches(3));  // no socket is held as cwd
+  FdList numbers;
+  ASSERT_TRUE(parse_fd_list("fd", numbers));
+  EXPECT_TRUE(numbers.matches(12345));
+  EXPECT_EQ(parse_fd_list("3-1", numbers).error().context, "-d FD range's low >= its high: 3-1");
+}
+
 }  // namespace
 }  // namespace sockscope::sockets

@@ -124,6 +124,9 @@ def selection_forms(h):
         # -R and -g columns, -o's OFFSET column, -Q's exit status, options with nothing to do.
         ["-Pni", "-R"], ["-Pni", "-g", "-R"], ["-Pni", "-o"], ["-Pn", "-i", f":{p}", "-i", ":1", "-Q"],
         ["-Pn", "-i", ":1", "-Q"], ["-Pni", "-S", "2", "-L"],
+        # -d with -a: descriptors by number, range, "fd" or a name no socket has.
+        ["-Pn", "-i", "-a", "-d", "3"], ["-Pn", "-i", "-a", "-d", "^3"], ["-Pn", "-i", "-a", "-d", "3-5,9"],
+        ["-Pn", "-i", "-a", "-d", "fd"], ["-Pn", "-U", "-a", "-d", "^17-18"],
         # -r with a count: that many listings, each followed by its marker.
         ["-r", "1c2", "-Pn", "-i", f":{p}"], ["-r1c2", "-Pn", "-i", f":{p}", "-Fpn"],
         # Each listed socket counts for one spec, the last given that matches (exit status).
@@ -160,7 +163,8 @@ BAD_SELECTIONS = [
     ["-c"], ["-i", ":99999"], ["-i", "@0.0.0.0"], ["-i", "6@[::]"], ["-i", "TCP@[::]:80"], ["-i4", "-i", "@[::1]"],
     ["-a"], ["-a", "-sTCP:LISTEN"], ["-p", "1", "-p", "^1"], ["-u", "0", "-u", "^0"], ["-c", "x", "-c", "^x"],
     ["-sTCP:LISTEN,^LISTEN"], ["-sTCP:LISTEN", "-sTCP:LISTEN"], ["-sTCP:^LISTEN,^LISTEN"],
-    ["-c", "abcdefghijklmnop"], ["-c", "^abcdefghijklmnopq"], ["-c", "/x/q"], ["+c", "16"], ["+c", "x"], ["-i", "-Tw"], ["-i", "-o", "-s"],
+    ["-c", "abcdefghijklmnop"], ["-c", "^abcdefghijklmnopq"], ["-c", "/x/q"], ["+c", "16"], ["+c", "x"], ["-i", "-Tw"], ["-i", "-o", "-s"], ["-d", "3-1"], ["-d", "1-x"], ["-d", "^3,4"], ["-d", "3,^4"],
+    ["-d", ""],
 ]
 
 
