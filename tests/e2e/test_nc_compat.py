@@ -141,6 +141,15 @@ def test_help_stops_the_option_parse_and_goes_to_stderr(ncs, args):
         assert stderr.startswith(b"OpenBSD netcat (Debian patchlevel 1.219-1)"), name
 
 
+def test_help_names_every_option_as_scripts_look_for_them(ncs):
+    """Scripts (lsof's own tests among them) probe `nc -h 2>&1 | grep '\\s\\-4'` for an option."""
+    for name in ("ours", "peer"):
+        stderr = ncs[name].run(["-h"])[1]
+        missing = [letter for letter in "46bCDdFhIiklMmNnOPpqrSsTtUuVvWwXxZz"
+                   if not re.search(rb"\s-" + letter.encode(), stderr)]
+        assert not missing, (name, missing)
+
+
 def test_refused_connection_and_scan(netns, ncs):
     port = free_port()
     for args in (["-v", "127.0.0.1", str(port)], ["-zv", "127.0.0.1", str(port)], ["-zv", "localhost", str(port)]):
