@@ -11,10 +11,10 @@ import socket
 import subprocess
 import threading
 
-from test_nc_compat import Nc, normalise  # noqa: F401
-from harness import SOCKSCOPE, peer_binary
-
 import pytest
+
+from harness import SOCKSCOPE, peer_binary
+from test_nc_compat import Nc
 
 SEED = 20261203
 COUNT = 250
