@@ -135,6 +135,13 @@ class UserCells {
 
 size_t decimal_width(uint64_t value) { return fmt::format_int(value).size(); }
 
+// The send queue as lsof shows it: lsof reads the queues from /proc/net/tcp, where a
+// listener's send queue is 0 (sock_diag reports its backlog limit there).
+uint64_t lsof_send_queue(const SocketRecord& record) {
+  bool listener = record.protocol == Protocol::kTcp && record.state == TCP_LISTEN;
+  return listener ? 0 : record.send_queue;
+}
+
 // Each column's width: the widest cell or the title, whichever is wider.
 struct Widths {
   size_t command = 7, pid = 3, parent = 4, group = 4, user = 4, type = 4, device = 6, node = 4;
@@ -255,8 +262,12 @@ void write_lsof(const std::vector<LsofRow>& rows, const LsofStyle& style, const 
     bool is_unix = record.protocol == Protocol::kUnix;
     widths.command = std::max(widths.command, std::min(row.owner->command.size(), style.command_width));
     widths.pid = std::max(widths.pid, decimal_width(static_cast<uint64_t>(row.owner->pid)));
-    widths.parent = std::max(widths.parent, decimal_width(static_cast<uint64_t>(row.owner->parent)));
-    widths.group = std::max(widths.group, decimal_width(static_cast<uint64_t>(row.owner->process_group)));
+    if (style.parent_column) {
+      widths.parent = std::max(widths.parent, decimal_width(static_cast<uint64_t>(row.owner->parent)));
+    }
+    if (style.group_column) {
+      widths.group = std::max(widths.group, decimal_width(static_cast<uint64_t>(row.owner->process_group)));
+    }
     widths.user = std::max(widths.user, users.text(row.owner->uid).size());
     // As device_text() would print it, without building the text.
     widths.device = std::max(widths.device, is_unix ? size_t{18} : decimal_width(record.inode));
@@ -326,12 +337,10 @@ void write_lsof(const std::vector<LsofRow>& rows, const LsofStyle& style, const 
         if (state) out += states.tcp(record.state);
         if (style.tcp_queues) {
           if (state) out += ' ';
-          // lsof reads the queues from /proc/net/tcp, where a listener's send queue is 0.
-          bool listener = record.protocol == Protocol::kTcp && record.state == TCP_LISTEN;
           out += "QR=";
           append_decimal(out, record.receive_queue);
           out += " QS=";
-          append_decimal(out, listener ? 0 : record.send_queue);
+          append_decimal(out, lsof_send_queue(record));
         }
         out += ')';
       } else if (style.tcp_info_given) {
@@ -398,10 +407,8 @@ void write_lsof_fields(const std::vector<LsofRow>& rows, const LsofStyle& style,
         field('T', fmt::format("ST={}", sockets::unix_state_name(record)));
       } else {
         if (record.protocol == Protocol::kTcp) field('T', "ST=" + sockets::tcp_state_name(record.state));
-        // lsof reads the queues from /proc/net/tcp, where a listener's send queue is 0.
-        bool listener = record.protocol == Protocol::kTcp && record.state == TCP_LISTEN;
         field('T', fmt::format("QR={}", record.receive_queue));
-        field('T', fmt::format("QS={}", listener ? 0 : record.send_queue));
+        field('T', fmt::format("QS={}", lsof_send_queue(record)));
       }
     }
     if (nul_terminated) out += '\n';

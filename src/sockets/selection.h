@@ -95,9 +95,9 @@ bool row_matches(const Selection& selection, const SocketRecord& record, const O
 // lsof's exit status looks at each item asked for, not only at the whole listing: every -i
 // spec and every -c command must have matched a listed row, and every -p process must
 // exist (pid_exists tells), and each -s TCP state must be some listed socket's state. A
-// listed socket counts for one -i spec only, the last given that
-// matches it (specs written alike count together). An excluded command (-c ^name) always
-// counts as not found, as it does in lsof 4.95.
+// listed socket counts for one -i spec only, the last given that matches it (specs written
+// alike count together). An excluded command (-c ^name) always counts as not found, as it
+// does in lsof 4.95.
 bool every_item_found(const Selection& selection, const std::vector<std::pair<const SocketRecord*, const Owner*>>& rows,
                       bool (*pid_exists)(pid_t));
 
