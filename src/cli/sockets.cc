@@ -26,6 +26,7 @@
 #include "sockets/collect.h"
 #include "sockets/owners.h"
 #include "sockets/selection.h"
+#include "sockets/socket_ends.h"
 
 namespace sockscope::cli {
 namespace {
@@ -38,19 +39,35 @@ void complain(const std::string& line) { fmt::print(stderr, "{} sockets: {}\n", 
 // Writes streamed output to stdout through stdio's buffer.
 void to_stdout(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
+// The processes of the host, for lsof's rule on which -c command was found; read only when
+// -c names commands.
+std::vector<sockets::Owner> host_processes(const sockets::Selection& selection) {
+  std::vector<sockets::Owner> processes;
+  if (selection.commands.include.empty()) return processes;
+  for (pid_t pid : procfs::list_processes("/proc")) {
+    procfs::ProcessInfo info = procfs::read_process_info("/proc", pid);
+    if (!info.command.empty()) processes.push_back({pid, info.command, info.uid});
+  }
+  return processes;
+}
+
 // One listing; returns whether anything was listed.
 Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel) {
   const sockets::Selection& selection = options.selection;
   // A replayed dump comes from another time and namespace: this host's processes do not own it.
   bool join_owners = options.replay_path.empty();
   // With -a, named processes are all that can match: read only their descriptors.
+  // (-E and +E need the processes at the other ends too.)
   std::vector<pid_t> only;
-  if (selection.and_mode && !selection.pids.include.empty()) only = selection.pids.include;
+  bool other_ends = options.other_ends != OtherEnds::kHidden;
+  if (selection.and_mode && !selection.pids.include.empty() && !other_ends) only = selection.pids.include;
   // Started before the dump, to run beside it (see OwnerScan).
   std::optional<sockets::OwnerScan> owners;
   if (join_owners) owners = sockets::OwnerScan::start(options.owners, only);
 
   sockets::CollectRequest request = sockets::to_collect_request(selection);
+  // The other end of a connection can be in another state (FIN_WAIT2 against CLOSE_WAIT).
+  if (other_ends) request.states = ~0u;
   // Owners are joined to the records that have come while the dump goes on (when the
   // iterator is done by then).
   sockets::RecordsSoFar join_early;
@@ -115,20 +132,27 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
         }
       }
     }
+    output::LsofStyle style = options.style;
+    std::optional<sockets::SocketEnds> ends;
+    if (other_ends) {
+      ends.emplace(records);
+      style.ends = &*ends;
+    }
     std::vector<output::LsofRow> rows =
         output::select_lsof_rows(records, selection, owned_in_order ? &*owned_in_order : nullptr);
+    if (options.other_ends == OtherEnds::kShownAndListed) output::add_other_end_rows(rows, *ends);
     std::vector<std::pair<const sockets::SocketRecord*, const sockets::Owner*>> pairs;
     pairs.reserve(rows.size());
     for (const output::LsofRow& row : rows) pairs.emplace_back(row.record, row.owner);
-    bool all_found = sockets::every_item_found(selection, pairs, [](pid_t pid) {
+    bool all_found = sockets::every_item_found(selection, pairs, host_processes(selection), [](pid_t pid) {
       return access(fmt::format("/proc/{}", pid).c_str(), F_OK) == 0;
     });
     if (options.view == SocketsView::kLsof) {
-      output::write_lsof(rows, options.style, to_stdout);
+      output::write_lsof(rows, style, to_stdout);
     } else if (options.view == SocketsView::kPids) {
       to_stdout(output::render_lsof_pids(rows));
     } else {
-      output::write_lsof_fields(rows, options.style, options.fields, options.nul_fields, to_stdout);
+      output::write_lsof_fields(rows, style, options.fields, options.nul_fields, to_stdout);
     }
     return !rows.empty() && all_found;
   }
@@ -167,7 +191,7 @@ std::string repeat_marker(const SocketsOptions& options) {
 void print_sockets_help() {
   fmt::print(
       "usage: {} sockets [-i [46][tcp|udp][@host][:ports]]... [-s PROTO:STATE,...] [-a] [-p PIDS] [-u USERS]\n"
-      "                  [-c COMMAND] [-U] [-n] [-P] [-l] [-t] [-F [FIELDS]] [-r|+r [SECS]] [--table] [--json]\n\n"
+      "                  [-c COMMAND] [-U] [-n] [-P] [-l] [-t] [+|-E] [-F [FIELDS]] [-r|+r [SECS]] [--table] [--json]\n\n"
       "Lists sockets and the processes that hold them, asking the kernel (sock_diag) only for the\n"
       "sockets the selection can match. Selections use lsof's grammar and, by default, are ORed:\n\n"
       "  -i SPEC   internet sockets: -i4, -iTCP, -i :4444, -i @127.0.0.1:8000-8010, -i UDP:domain\n"
@@ -181,6 +205,8 @@ void print_sockets_help() {
       "  -R -g     PPID and PGID columns    +c W  COMMAND width (0: whole)    -o  OFFSET column\n"
       "  -T [qs]   after the address: s state (default), q queue lengths; bare -T nothing\n"
       "  -s        alone: a SIZE column     -Q  exit 0 even if something was not found\n"
+      "  -E        after each address, the processes at the other end of connections within\n"
+      "            this host (UNIX sockets: ->INO= and its inode first); +E lists their sockets too\n"
       "  -F FIELDS lsof's field output (p c u L f t d o P n T ...; 0 ends fields with NUL)\n"
       "  -r SECS[cN][mFMT]  list again every SECS seconds, N times at most, FMT (strftime) as the\n"
       "            marker (+r: until nothing is listed)\n"

@@ -26,6 +26,7 @@ Result<void> parse_command_width(std::string_view text, SocketsOptions& options)
   if (!parse_decimal(text, width)) return fail("+c not followed by width number");
   if (width > kCommandNameLimit) return fail(fmt::format("+c {} > what system provides ({})", width, kCommandNameLimit));
   options.style.command_width = width == 0 ? kCommandNameLimit : std::max<size_t>(width, std::string_view("COMMAND").size());
+  options.style.end_command_width = width;  // as lsof: not raised to the title, 0 cuts all
   return {};
 }
 
@@ -87,6 +88,7 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
       continue;
     }
     if (arg == "+w") { options.warnings = true; continue; }
+    if (arg == "+E") { options.other_ends = OtherEnds::kShownAndListed; continue; }
     if (arg.starts_with("+c")) {
       Result<void> done = parse_command_width(optional_argument(argc, argv, i, arg.substr(2)).value_or(""), options);
       if (!done) return tl::unexpected(done.error());
@@ -110,6 +112,7 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
         case 't': options.view = SocketsView::kPids; options.pids_only = true; options.warnings = false; takes_rest = false; break;
         case 'U': options.selection.unix_given = true; takes_rest = false; break;
         case 'w': options.warnings = false; takes_rest = false; break;
+        case 'E': options.other_ends = OtherEnds::kShown; takes_rest = false; break;
         case 'b': case 'O': case 'V': takes_rest = false; break;  // accepted for lsof's sake; nothing to do
         case 'i': {
           std::string_view text = optional_argument(argc, argv, i, attached).value_or("");

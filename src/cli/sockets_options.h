@@ -14,6 +14,10 @@ namespace sockscope::cli {
 
 enum class SocketsView { kLsof, kFields, kPids, kTable, kJson };
 
+// -E and +E: the processes at the other end of local connections, after each address; with
+// +E their sockets are listed too.
+enum class OtherEnds { kHidden, kShown, kShownAndListed };
+
 struct SocketsOptions {
   sockets::Selection selection;
   output::LsofStyle style;
@@ -24,6 +28,7 @@ struct SocketsOptions {
   bool fields_given = false;  // -F was given (lsof refuses both)
   bool ignore_failed_search = false;  // -Q: exit 0 whatever was not found
   bool warnings = true;
+  OtherEnds other_ends = OtherEnds::kHidden;
   std::optional<int> repeat_seconds;
   std::optional<int> repeat_count;  // -r's c<N>
   bool repeat_until_empty = false;  // +r

@@ -147,6 +147,11 @@ struct Widths {
   size_t command = 7, pid = 3, parent = 4, group = 4, user = 4, type = 4, device = 6, node = 4;
 };
 
+// lsof's order: by pid, then descriptor (sorts are stable: rows with equal keys keep their order).
+bool before(const LsofRow& a, const LsofRow& b) {
+  return a.owner->pid != b.owner->pid ? a.owner->pid < b.owner->pid : a.owner->fd < b.owner->fd;
+}
+
 // Records and owners lie wherever the dump and the join left them: a row waited on at a time
 // spent more than half of the writing in cache misses. What a row reads, fetched ahead of it.
 void prefetch_row(const LsofRow& row) {
@@ -198,10 +203,6 @@ std::vector<LsofRow> select_lsof_rows(const std::vector<SocketRecord>& records, 
       (&owner == &record.owners.front() ? rows : later).push_back({&record, &owner});
     }
   }
-  // By pid, then descriptor; rows with equal keys keep their dump order.
-  auto before = [](const LsofRow& a, const LsofRow& b) {
-    return a.owner->pid != b.owner->pid ? a.owner->pid < b.owner->pid : a.owner->fd < b.owner->fd;
-  };
   bool first_in_order = std::is_sorted(rows.begin(), rows.end(), before);
   std::stable_sort(later.begin(), later.end(), before);
   size_t first_count = rows.size();
@@ -212,6 +213,19 @@ std::vector<LsofRow> select_lsof_rows(const std::vector<SocketRecord>& records, 
     std::stable_sort(rows.begin(), rows.end(), before);
   }
   return rows;
+}
+
+void add_other_end_rows(std::vector<LsofRow>& rows, const sockets::SocketEnds& ends) {
+  size_t listed = rows.size();
+  for (size_t i = 0; i < listed; ++i) {
+    const SocketRecord* other = ends.other_end(*rows[i].record);
+    if (other == nullptr) continue;
+    for (const sockets::Owner& owner : other->owners) rows.push_back({other, &owner});
+  }
+  std::stable_sort(rows.begin(), rows.end(), before);
+  rows.erase(std::unique(rows.begin(), rows.end(),
+                         [](const LsofRow& a, const LsofRow& b) { return a.record == b.record && a.owner == b.owner; }),
+             rows.end());
 }
 
 namespace {
@@ -225,6 +239,33 @@ void append_address_name(std::string& out, const SocketRecord& record, const Lso
     append_host(out, record.remote.address, style.numeric_hosts);
     out += ':';
     append_port(out, record.remote.port, record.protocol, style.numeric_ports);
+  }
+}
+
+// -E: " PID,COMMAND,FDmode" for each holder of the other end of record's connection, the
+// highest pid and descriptor first as lsof lists them; for UNIX sockets after "->INO=" and the
+// other end's inode, which lsof shows even when no process holds it.
+void append_other_end(std::string& out, const SocketRecord& record, const LsofStyle& style) {
+  if (style.ends == nullptr) return;
+  if (uint64_t inode = sockets::SocketEnds::unix_other_inode(record); inode != 0) {
+    out += " ->INO=";
+    append_decimal(out, inode);
+  }
+  const SocketRecord* other = style.ends->other_end(record);
+  if (other == nullptr) return;
+  std::vector<const sockets::Owner*> holders;
+  for (const sockets::Owner& owner : other->owners) holders.push_back(&owner);
+  std::sort(holders.begin(), holders.end(), [](const sockets::Owner* a, const sockets::Owner* b) {
+    return a->pid != b->pid ? a->pid > b->pid : a->fd > b->fd;
+  });
+  for (const sockets::Owner* holder : holders) {
+    out += ' ';
+    append_decimal(out, static_cast<uint64_t>(holder->pid));
+    out += ',';
+    out += std::string_view(holder->command).substr(0, style.end_command_width);
+    out += ',';
+    out += fd_text(holder->fd);
+    out += holder->access;
   }
 }
 
@@ -324,11 +365,13 @@ void write_lsof(const std::vector<LsofRow>& rows, const LsofStyle& style, const 
     out += ' ';
     if (is_unix) {
       out += unix_name(record);
+      append_other_end(out, record, style);
       out += " (";
       out += sockets::unix_state_name(record);
       out += ')';
     } else {
       append_address_name(out, record, style);
+      append_other_end(out, record, style);
       // lsof follows the address with "(STATE QR=n QS=n)" as -T selects (the state alone by
       // default, TCP only), and where that is empty with a lone space, unless -T selected nothing.
       bool state = style.tcp_state && record.protocol == Protocol::kTcp;
@@ -401,7 +444,11 @@ void write_lsof_fields(const std::vector<LsofRow>& rows, const LsofStyle& style,
     if (has('o') && !style.size_only) field('o', "0t0");
     if (has('i') && is_unix) field('i', std::to_string(record.inode));
     if (has('P') && !is_unix) field('P', node_text(record));
-    if (has('n')) field('n', is_unix ? unix_name(record) : lsof_address_name(record, style));
+    if (has('n')) {
+      std::string name = is_unix ? unix_name(record) : lsof_address_name(record, style);
+      append_other_end(name, record, style);
+      field('n', name);
+    }
     if (has('T')) {
       if (is_unix) {
         field('T', fmt::format("ST={}", sockets::unix_state_name(record)));

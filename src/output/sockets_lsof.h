@@ -9,6 +9,7 @@
 
 #include "output/text_sink.h"
 #include "sockets/selection.h"
+#include "sockets/socket_ends.h"
 #include "sockets/socket_record.h"
 
 namespace sockscope::output {
@@ -33,6 +34,10 @@ struct LsofStyle {
   bool tcp_state = true;
   bool tcp_queues = false;
   bool tcp_info_given = true;
+  // -E and +E: the other end of each connection within this host, after the address. lsof
+  // cuts the commands there to +c's width, and to nothing for +c 0.
+  const sockets::SocketEnds* ends = nullptr;
+  size_t end_command_width = 9;
 };
 
 // Every (socket, owner) pair the selection keeps, in lsof's order: by PID, then descriptor.
@@ -41,6 +46,10 @@ struct LsofStyle {
 std::vector<LsofRow> select_lsof_rows(const std::vector<sockets::SocketRecord>& records,
                                       const sockets::Selection& selection,
                                       const std::vector<uint32_t>* order = nullptr);
+
+// +E: rows adds the rows of the other ends of its sockets' connections (lsof lists those
+// files too), in lsof's order, each row once.
+void add_other_end_rows(std::vector<LsofRow>& rows, const sockets::SocketEnds& ends);
 
 // The column listing with its header, nothing when there are no rows. Streamed: a listing of
 // 100k sockets is never held in memory as text.

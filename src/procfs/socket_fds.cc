@@ -62,20 +62,25 @@ SocketFdScan scan_socket_fds(const std::string& root, const std::function<bool(u
   UniqueFd proc(open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!proc) return scan;
   std::vector<pid_t> pids = only_pids;
-  if (pids.empty()) {
-    DirPtr dir(opendir(root.c_str()));
-    if (!dir) return scan;
-    while (dirent* entry = readdir(dir.get())) {
-      pid_t pid = 0;
-      if (parse_decimal(std::string_view(entry->d_name), pid)) pids.push_back(pid);
-    }
-  }
+  if (pids.empty()) pids = list_processes(root);
   std::sort(pids.begin(), pids.end());
   pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
   for (pid_t pid : pids) {
     if (!scan_process(proc.get(), pid, wanted, scan.fds)) ++scan.unreadable;
   }
   return scan;
+}
+
+std::vector<pid_t> list_processes(const std::string& root) {
+  std::vector<pid_t> pids;
+  DirPtr dir(opendir(root.c_str()));
+  if (!dir) return pids;
+  while (dirent* entry = readdir(dir.get())) {
+    pid_t pid = 0;
+    if (parse_decimal(std::string_view(entry->d_name), pid)) pids.push_back(pid);
+  }
+  std::sort(pids.begin(), pids.end());
+  return pids;
 }
 
 ProcessInfo read_process_info(const std::string& root, pid_t pid) {

@@ -34,6 +34,9 @@ struct SocketFdScan {
 SocketFdScan scan_socket_fds(const std::string& root, const std::function<bool(uint64_t)>& wanted,
                              const std::vector<pid_t>& only_pids = {});
 
+// The pids of the processes under root (normally "/proc"), ascending.
+std::vector<pid_t> list_processes(const std::string& root);
+
 // comm and owner uid of one process; the command is empty when the process is gone.
 ProcessInfo read_process_info(const std::string& root, pid_t pid);
 

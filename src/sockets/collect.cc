@@ -97,6 +97,10 @@ SocketRecord parse_unix(const nlmsghdr& message) {
       case UNIX_DIAG_PEER:
         if (length >= 4) record.unix_peer_inode = mnl_attr_get_u32(attribute);
         break;
+      case UNIX_DIAG_ICONS:
+        // The inodes of the clients of the connections waiting in a listener's queue.
+        if (length >= 4) record.unix_waiting_client_inode = mnl_attr_get_u32(attribute);
+        break;
       case UNIX_DIAG_RQLEN:
         if (length >= sizeof(unix_diag_rqlen)) {
           unix_diag_rqlen queues;
@@ -240,7 +244,7 @@ Result<void> dump_unix(netlink::Channel& channel, RecordSink& out) {
   auto* diag = static_cast<unix_diag_req*>(mnl_nlmsg_put_extra_header(request, sizeof(unix_diag_req)));
   diag->sdiag_family = AF_UNIX;
   diag->udiag_states = ~0u;
-  diag->udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID;
+  diag->udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID | UDIAG_SHOW_ICONS;
   return channel.dump(*request, [&](const nlmsghdr& message) -> Result<void> {
     if (message.nlmsg_type == SOCK_DIAG_BY_FAMILY) out.add(parse_unix(message));
     return {};

@@ -459,8 +459,32 @@ bool row_matches(const Selection& selection, const SocketRecord& record, const O
   return !kind_given && !owner_lists && record.protocol != Protocol::kUnix;
 }
 
+bool every_command_credited(const Selection& selection, const std::vector<Owner>& processes) {
+  const std::vector<CommandPattern>& commands = selection.commands.include;
+  std::vector<size_t> order;  // indexes into commands, in the order lsof tries them
+  for (size_t i = commands.size(); i-- > 0;) {
+    if (!commands[i].is_regex()) order.push_back(i);
+  }
+  for (size_t i = 0; i < commands.size(); ++i) {
+    if (commands[i].is_regex()) order.push_back(i);
+  }
+  std::vector<bool> credited(commands.size());
+  for (const Owner& process : processes) {
+    if (owner_excluded(selection, &process)) continue;
+    if (selection.and_mode) {
+      const auto& pids = selection.pids.include;
+      const auto& users = selection.users.include;
+      if (!pids.empty() && std::find(pids.begin(), pids.end(), process.pid) == pids.end()) continue;
+      if (!users.empty() && std::find(users.begin(), users.end(), process.uid) == users.end()) continue;
+    }
+    auto first = std::find_if(order.begin(), order.end(), [&](size_t i) { return commands[i].matches(process.command); });
+    if (first != order.end()) credited[*first] = true;
+  }
+  return std::all_of(credited.begin(), credited.end(), [](bool c) { return c; });
+}
+
 bool every_item_found(const Selection& selection, const std::vector<std::pair<const SocketRecord*, const Owner*>>& rows,
-                      bool (*pid_exists)(pid_t)) {
+                      const std::vector<Owner>& processes, bool (*pid_exists)(pid_t)) {
   if (!selection.commands.exclude.empty()) return false;
   const std::vector<InetSpec>& specs = selection.inet;
   std::vector<bool> found(specs.size());
@@ -486,12 +510,7 @@ bool every_item_found(const Selection& selection, const std::vector<std::pair<co
       return false;
     }
   }
-  for (const CommandPattern& command : selection.commands.include) {
-    if (std::none_of(rows.begin(), rows.end(),
-                     [&](const auto& row) { return row.second != nullptr && command.matches(row.second->command); })) {
-      return false;
-    }
-  }
+  if (!every_command_credited(selection, processes)) return false;
   return std::all_of(selection.pids.include.begin(), selection.pids.include.end(), pid_exists);
 }
 

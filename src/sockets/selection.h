@@ -93,12 +93,18 @@ bool socket_matches(const Selection& selection, const SocketRecord& record);
 bool row_matches(const Selection& selection, const SocketRecord& record, const Owner* owner);
 
 // lsof's exit status looks at each item asked for, not only at the whole listing: every -i
-// spec and every -c command must have matched a listed row, and every -p process must
-// exist (pid_exists tells), and each -s TCP state must be some listed socket's state. A
-// listed socket counts for one -i spec only, the last given that matches it (specs written
-// alike count together). An excluded command (-c ^name) always counts as not found, as it
-// does in lsof 4.95.
+// spec must have matched a listed row, every -c command some process of the host (see
+// every_command_credited; processes are the host's, read only when -c names commands), every
+// -p process must exist (pid_exists tells), and each -s TCP state must be some listed
+// socket's state. A listed socket counts for one -i spec only, the last given that matches it
+// (specs written alike count together). An excluded command (-c ^name) always counts as not
+// found, as it does in lsof 4.95.
 bool every_item_found(const Selection& selection, const std::vector<std::pair<const SocketRecord*, const Owner*>>& rows,
-                      bool (*pid_exists)(pid_t));
+                      const std::vector<Owner>& processes, bool (*pid_exists)(pid_t));
+
+// lsof gives each process of the host, listed or not, to the first -c command it matches:
+// prefixes first, the last given first, then /patterns/ in the order given (with -a, only
+// processes that -p and -u select). Whether every command given got one.
+bool every_command_credited(const Selection& selection, const std::vector<Owner>& processes);
 
 }  // namespace sockscope::sockets

@@ -125,6 +125,26 @@ TEST(Selection, CommandsByPrefixOrRegularExpression) {
   EXPECT_FALSE(CommandPattern::parse("/[/"));
 }
 
+TEST(Selection, EachProcessCreditsTheFirstCommandItMatchesAsLsofDoes) {
+  auto credited = [](std::vector<std::string_view> items, bool and_mode = false, std::vector<pid_t> pids = {}) {
+    Selection selection;
+    selection.and_mode = and_mode;
+    selection.pids.include = pids;
+    for (std::string_view item : items) EXPECT_TRUE(parse_command_list(item, selection.commands));
+    std::vector<Owner> processes = {{10, "nginx", 0}, {11, "sshd", 0}, {12, "ssh-agent", 1000}};
+    return every_command_credited(selection, processes);
+  };
+  EXPECT_TRUE(credited({"ng", "ssh"}));
+  EXPECT_FALSE(credited({"ng", "nginx"}));   // nginx goes to the prefix given last, "ng" gets none
+  EXPECT_FALSE(credited({"sshd", "ssh"}));   // both ssh processes go to "ssh", tried first
+  EXPECT_TRUE(credited({"ssh", "sshd"}));    // sshd to "sshd", ssh-agent to "ssh"
+  EXPECT_FALSE(credited({"/ng/", "ng"}));    // prefixes before patterns
+  EXPECT_TRUE(credited({"/ssh-/", "sshd"}));
+  EXPECT_FALSE(credited({"/ss/", "/ssh/"}));  // patterns in the order given
+  EXPECT_FALSE(credited({"ng", "ssh"}, true, {10}));  // with -a, only processes -p selects count
+  EXPECT_TRUE(credited({"ng", "ssh"}, false, {10}));
+}
+
 TEST(Selection, DescriptorListsIncludeOrExclude) {
   FdList fds;
   ASSERT_TRUE(parse_fd_list("3-5,9", fds));

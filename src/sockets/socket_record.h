@@ -50,6 +50,9 @@ struct SocketRecord {
   // UNIX sockets only.
   std::string unix_path;       // "@name" for abstract names, empty when unnamed
   uint64_t unix_peer_inode = 0;
+  // A listener's first connection waiting to be accepted: its client's inode (lsof's -E shows
+  // that client as the listener's other end), 0 when none waits.
+  uint64_t unix_waiting_client_inode = 0;
   uint64_t kernel_address = 0; // the (hashed) socket address /proc/net/unix shows; lsof's DEVICE
   // Read from a live owner through pidfd_getfd + getsockopt; empty when it could not be.
   std::optional<bool> reuseaddr;

@@ -132,6 +132,10 @@ def selection_forms(h):
         # Each listed socket counts for one spec, the last given that matches (exit status).
         ["-Pn", "-i", f":{p}", "-i", "TCP"], ["-Pn", "-i", "TCP", "-i", f":{p}"], ["-Pn", "-i", f":{p}", "-i", f":{p}"],
         ["-Pn", "-i", f"TCP:{p}", "-i", f":{p},{q}"], ["-Pn", "-i", f":{p},{q}", "-i", f"TCP:{p}"],
+        # Each process counts for the first -c it matches, listed or not (exit status).
+        ["-Pn", "-a", "-i", "-c", "nc", "-c", "nc.openbsd"], ["-Pn", "-a", "-i", "-c", "nc.openbsd", "-c", "nc"],
+        ["-Pn", "-a", "-i", "UDP", "-c", "nc", "-c", "python"], ["-Pn", "-a", "-i", "-c", "/^nc/", "-c", "nc"],
+        ["-Pn", "-a", "-i", "-c", "/^py/", "-c", "/^python/"],
     ]
 
 

@@ -1,0 +1,48 @@
+#include "sockets/socket_ends.h"
+
+#include <netinet/tcp.h>
+
+namespace sockscope::sockets {
+namespace {
+
+bool connected(const SocketRecord& record) { return record.remote.port != 0; }
+
+// Where several records share a key (a socket seen twice while the kernel walked its
+// tables), the one some process holds is the one lsof would find.
+void keep(const SocketRecord*& kept, const SocketRecord& record) {
+  if (kept == nullptr || (kept->owners.empty() && !record.owners.empty())) kept = &record;
+}
+
+}  // namespace
+
+SocketEnds::SocketEnds(const std::vector<SocketRecord>& records) {
+  for (const SocketRecord& record : records) {
+    if (record.protocol == Protocol::kUnix) {
+      keep(unix_by_inode_[record.inode], record);
+    } else if (connected(record)) {
+      keep(inet_by_connection_[{record.protocol, record.local.address, record.local.port, record.remote.address,
+                                record.remote.port}],
+           record);
+    }
+  }
+}
+
+uint64_t SocketEnds::unix_other_inode(const SocketRecord& record) {
+  if (record.protocol != Protocol::kUnix) return 0;
+  return record.state == TCP_LISTEN ? record.unix_waiting_client_inode : record.unix_peer_inode;
+}
+
+const SocketRecord* SocketEnds::other_end(const SocketRecord& record) const {
+  if (record.protocol == Protocol::kUnix) {
+    uint64_t inode = unix_other_inode(record);
+    if (inode == 0) return nullptr;
+    auto found = unix_by_inode_.find(inode);
+    return found != unix_by_inode_.end() ? found->second : nullptr;
+  }
+  if (!connected(record)) return nullptr;
+  auto found = inet_by_connection_.find(
+      {record.protocol, record.remote.address, record.remote.port, record.local.address, record.local.port});
+  return found != inet_by_connection_.end() ? found->second : nullptr;
+}
+
+}  // namespace sockscope::sockets
