@@ -191,7 +191,8 @@ std::string repeat_marker(const SocketsOptions& options) {
 void print_sockets_help() {
   fmt::print(
       "usage: {} sockets [-i [46][tcp|udp][@host][:ports]]... [-s PROTO:STATE,...] [-a] [-p PIDS] [-u USERS]\n"
-      "                  [-c COMMAND] [-U] [-n] [-P] [-l] [-t] [+|-E] [-F [FIELDS]] [-r|+r [SECS]] [--table] [--json]\n\n"
+      "                  [-c COMMAND] [-U] [-n] [-P] [-l] [-t] [+|-E] [-F [FIELDS]] [-r|+r [SECS]] [--table] [--json]\n"
+      "                  [--] [PATH...]\n\n"
       "Lists sockets and the processes that hold them, asking the kernel (sock_diag) only for the\n"
       "sockets the selection can match. Selections use lsof's grammar and, by default, are ORed:\n\n"
       "  -i SPEC   internet sockets: -i4, -iTCP, -i :4444, -i @127.0.0.1:8000-8010, -i UDP:domain\n"
@@ -199,6 +200,7 @@ void print_sockets_help() {
       "  -p PIDS   processes (comma list, ^PID excludes)    -u USERS  users (names or uids, ^ excludes)\n"
       "  -c TEXT   commands starting with TEXT, or matching /regex/ (^ excludes)\n"
       "  -d FDS    descriptors: 3, 0-9, fd (^ excludes)    -U        UNIX sockets\n"
+      "  PATH      UNIX sockets bound to that path (as written)\n"
       "  -a        AND the selections instead of ORing them\n\n"
       "Output is lsof's, column for column, except that IPv6 link-local addresses keep their %scope.\n"
       "  -n -P -l  numeric hosts, ports, users       -t  process ids only\n"
@@ -239,6 +241,13 @@ int run_sockets(int argc, char** argv) {
     complain(channel.error().message());
     return kNothingOrError;
   }
+  // -Q silences lsof's errors about search items as it ignores them in the exit status.
+  if (!options->ignore_failed_search) {
+    for (const std::string& error : options->operand_errors) complain(error);
+  }
+  if (options->warnings) {
+    for (const std::string& warning : options->operand_warnings) complain(warning);
+  }
   bool listed_ever = false;
   for (int round = 1;; ++round) {
     Result<bool> listed = list_once(*options, *channel);
@@ -255,6 +264,7 @@ int run_sockets(int argc, char** argv) {
     if (options->repeat_count && round >= *options->repeat_count) return kNothingOrError;
     std::this_thread::sleep_for(std::chrono::seconds(*options->repeat_seconds));
   }
+  if (!options->operand_errors.empty() && !options->ignore_failed_search) return kNothingOrError;
   return listed_ever || options->ignore_failed_search ? kFound : kNothingOrError;
 }
 

@@ -1,6 +1,10 @@
 #include "cli/sockets_options.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cstdlib>
 #include <string_view>
 
@@ -67,6 +71,21 @@ Result<void> parse_repeat(std::string_view text, SocketsOptions& options) {
   return {};
 }
 
+// A file operand: the UNIX sockets bound to that path. lsof looks the file up first (an
+// error is reported and the operand dropped) and then compares socket names with it as written.
+void add_path_operand(const char* path, SocketsOptions& options) {
+  options.selection.paths_given = true;
+  struct stat status;
+  if (stat(path, &status) != 0) {
+    options.operand_errors.push_back(fmt::format("status error on {}: {}", path, std::strerror(errno)));
+    return;
+  }
+  if (!S_ISSOCK(status.st_mode)) {
+    options.operand_warnings.push_back(fmt::format("{} is not a socket: this command lists sockets only", path));
+  }
+  options.selection.unix_paths.push_back(path);
+}
+
 }  // namespace
 
 Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
@@ -94,7 +113,14 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
       if (!done) return tl::unexpected(done.error());
       continue;
     }
-    if (arg.size() < 2 || arg[0] != '-') return fail(fmt::format("unexpected argument: {} (sockscope lists sockets, not files)", arg));
+    if (arg == "--") {
+      while (++i < argc) add_path_operand(argv[i], options);
+      break;
+    }
+    if (arg.size() < 2 || arg[0] != '-') {
+      add_path_operand(argv[i], options);
+      continue;
+    }
     for (size_t j = 1; j < arg.size(); ++j) {
       char letter = arg[j];
       std::string_view attached = arg.substr(j + 1);
@@ -202,7 +228,7 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
     }
   }
   const sockets::Selection& chosen = options.selection;
-  bool anything_selected = chosen.network_given || !chosen.inet.empty() || chosen.unix_given ||
+  bool anything_selected = chosen.network_given || !chosen.inet.empty() || chosen.unix_given || chosen.paths_given ||
                            !chosen.pids.include.empty() || !chosen.pids.exclude.empty() || !chosen.users.include.empty() ||
                            !chosen.users.exclude.empty() || !chosen.commands.include.empty() ||
                            !chosen.commands.exclude.empty() || chosen.fds.given;
@@ -211,7 +237,7 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
   if (options.style.offset_only && options.style.size_only) return fail("-o and -s are mutually exclusive");
   // A -s without -i still means internet sockets: this command lists nothing else.
   if ((options.selection.tcp_include || options.selection.tcp_exclude) && !options.selection.network_given &&
-      options.selection.inet.empty() && !options.selection.unix_given) {
+      options.selection.inet.empty() && !options.selection.unix_given && !options.selection.paths_given) {
     sockets::add_network_selection("", options.selection);
   }
   return options;

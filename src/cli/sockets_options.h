@@ -29,6 +29,10 @@ struct SocketsOptions {
   bool ignore_failed_search = false;  // -Q: exit 0 whatever was not found
   bool warnings = true;
   OtherEnds other_ends = OtherEnds::kHidden;
+  // File operands that could not be used, one line each: lsof's "status error on PATH: ...",
+  // which makes the exit status 1; and, when warnings are on, files that are no sockets.
+  std::vector<std::string> operand_errors;
+  std::vector<std::string> operand_warnings;
   std::optional<int> repeat_seconds;
   std::optional<int> repeat_count;  // -r's c<N>
   bool repeat_until_empty = false;  // +r

@@ -123,6 +123,8 @@ bool kind_matches(const Selection& selection, const SocketRecord& record, bool& 
       {!selection.inet.empty(), is_inet && std::any_of(selection.inet.begin(), selection.inet.end(),
                                                        [&](const InetSpec& s) { return spec_matches(s, record); })},
       {selection.unix_given, !is_inet},
+      {selection.paths_given, !is_inet && std::find(selection.unix_paths.begin(), selection.unix_paths.end(),
+                                                    record.unix_path) != selection.unix_paths.end()},
   };
   kind_given = std::any_of(std::begin(kinds), std::end(kinds), [](const Kind& k) { return k.given; });
   if (selection.and_mode) return std::all_of(std::begin(kinds), std::end(kinds), [](const Kind& k) { return !k.given || k.matched; });
@@ -404,8 +406,8 @@ CollectRequest to_collect_request(const Selection& selection) {
   // Sockets that only owner lists select can be of any kind (as `lsof -p` shows every file).
   bool any_kind = owner_lists && !selection.and_mode;
   bool inet_given = selection.network_given || !selection.inet.empty();
-  bool default_inet = !inet_given && !selection.unix_given;
-  request.unix_domain = selection.unix_given || (owner_lists && default_inet) || any_kind;
+  bool default_inet = !inet_given && !selection.unix_given && !selection.paths_given;
+  request.unix_domain = selection.unix_given || selection.paths_given || (owner_lists && default_inet) || any_kind;
   bool want_inet = inet_given || default_inet || any_kind;
   request.tcp = request.udp = want_inet;
   if (want_inet && inet_given && !any_kind) {
@@ -506,6 +508,13 @@ bool every_item_found(const Selection& selection, const std::vector<std::pair<co
     if (!(selection.tcp_include & (1u << state))) continue;
     if (std::none_of(rows.begin(), rows.end(), [&](const auto& row) {
           return row.first->protocol != Protocol::kUnix && row.first->state == state;
+        })) {
+      return false;
+    }
+  }
+  for (const std::string& path : selection.unix_paths) {
+    if (std::none_of(rows.begin(), rows.end(), [&](const auto& row) {
+          return row.first->protocol == Protocol::kUnix && row.first->unix_path == path;
         })) {
       return false;
     }

@@ -55,6 +55,10 @@ struct Selection {
   int network_family = AF_UNSPEC;
   std::vector<InetSpec> inet;
   bool unix_given = false;                 // -U
+  // File operands: UNIX sockets bound to exactly these paths, compared as written (lsof's
+  // way). paths_given stays set when every operand named a file that does not exist.
+  std::vector<std::string> unix_paths;
+  bool paths_given = false;
   bool and_mode = false;                   // -a
   uint32_t tcp_include = 0, tcp_exclude = 0;  // -s TCP:..., bit (1 << TCP_*)
   IncludeExclude<pid_t> pids;              // -p
@@ -93,7 +97,7 @@ bool socket_matches(const Selection& selection, const SocketRecord& record);
 bool row_matches(const Selection& selection, const SocketRecord& record, const Owner* owner);
 
 // lsof's exit status looks at each item asked for, not only at the whole listing: every -i
-// spec must have matched a listed row, every -c command some process of the host (see
+// spec and every file operand must have matched a listed row, every -c command some process of the host (see
 // every_command_credited; processes are the host's, read only when -c names commands), every
 // -p process must exist (pid_exists tells), and each -s TCP state must be some listed
 // socket's state. A listed socket counts for one -i spec only, the last given that matches it

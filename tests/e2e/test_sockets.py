@@ -40,6 +40,7 @@ class Host:
 
     def __init__(self, ns):
         self.port = free_port()
+        self.unix_path = f"/tmp/sockscope-test-{os.getpid()}.sock"
         self.nc_specific = ns.spawn([peer_binary("nc.openbsd"), "-l", "-k", "127.0.0.1", str(self.port)])
         self.nc_wildcard = ns.spawn([peer_binary("nc.openbsd"), "-l", "-k", "0.0.0.0", str(self.port)])
         self.root_holder, ports = hold(ns, [
@@ -53,7 +54,7 @@ class Host:
             {"kind": "tcp-listen", "family": 6, "address": f"{SeedTopology.EN0_LINK_LOCAL}%en0"},
             {"kind": "tcp-listen", "address": "0.0.0.0", "device": "en0"},
             {"kind": "tcp-listen", "address": "127.0.0.1", "reuseport": True, "port": 0},
-            {"kind": "unix-listen", "path": f"/tmp/sockscope-test-{os.getpid()}.sock"},
+            {"kind": "unix-listen", "path": self.unix_path},
             {"kind": "unix-listen", "path": f"@sockscope-test-{os.getpid()}"},
             {"kind": "unix-pair"},
             {"kind": "tcp-listen", "address": "127.0.0.1", "dup": True},
@@ -78,7 +79,7 @@ def host(seed):
     h = Host(seed.ns)
     yield h
     try:
-        os.unlink(f"/tmp/sockscope-test-{os.getpid()}.sock")
+        os.unlink(h.unix_path)
     except FileNotFoundError:
         pass
 
@@ -136,6 +137,10 @@ def selection_forms(h):
         ["-Pn", "-a", "-i", "-c", "nc", "-c", "nc.openbsd"], ["-Pn", "-a", "-i", "-c", "nc.openbsd", "-c", "nc"],
         ["-Pn", "-a", "-i", "UDP", "-c", "nc", "-c", "python"], ["-Pn", "-a", "-i", "-c", "/^nc/", "-c", "nc"],
         ["-Pn", "-a", "-i", "-c", "/^py/", "-c", "/^python/"],
+        # File operands: UNIX sockets bound to the path as written.
+        [h.unix_path], [h.unix_path, "/nonexistent.sock"], ["-a", "-U", h.unix_path], ["-F", "pfn", h.unix_path],
+        ["--", h.unix_path], ["-Q", "/nonexistent.sock"], ["-t", h.unix_path], [h.unix_path.replace("/tmp/", "/tmp//")],
+        ["-a", "-p", str(h.root_holder.pid), h.unix_path], ["-a", "-p", str(h.nc_specific.pid), h.unix_path],
     ]
 
 
@@ -144,6 +149,15 @@ def test_every_selection_form_matches_lsof(host):
         ours, theirs = both(args)
         assert ours[2] == theirs[2], (args, ours, theirs)
         assert without_scope(ours[0]) == theirs[0], args
+
+
+def test_file_operands_say_lsofs_status_error_and_when_a_file_is_no_socket(host):
+    ours, theirs = both(["/nonexistent.sock"])
+    assert ours[1].replace(b"sockscope sockets:", b"lsof:") == theirs[1] == \
+        b"lsof: status error on /nonexistent.sock: No such file or directory\n"
+    out, err, status = run(sockscope("sockets", "/etc/hostname"))
+    assert (out, status) == (b"", 1)
+    assert err.endswith(b"sockets: /etc/hostname is not a socket: this command lists sockets only\n")
 
 
 def test_link_local_addresses_keep_their_scope(host):
