@@ -51,8 +51,13 @@ std::vector<sockets::Owner> host_processes(const sockets::Selection& selection) 
   return processes;
 }
 
-// One listing; returns whether anything was listed.
-Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel) {
+// What one listing came to.
+struct Listing {
+  bool found = false;                // something was listed and every item asked for was found
+  std::vector<std::string> missing;  // the items not found, as -V names them
+};
+
+Result<Listing> list_once(const SocketsOptions& options, netlink::Channel& channel) {
   const sockets::Selection& selection = options.selection;
   // A replayed dump comes from another time and namespace: this host's processes do not own it.
   bool join_owners = options.replay_path.empty();
@@ -144,7 +149,7 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
     std::vector<std::pair<const sockets::SocketRecord*, const sockets::Owner*>> pairs;
     pairs.reserve(rows.size());
     for (const output::LsofRow& row : rows) pairs.emplace_back(row.record, row.owner);
-    bool all_found = sockets::every_item_found(selection, pairs, host_processes(selection), [](pid_t pid) {
+    std::vector<std::string> missing = sockets::items_not_found(selection, pairs, host_processes(selection), [](pid_t pid) {
       return access(fmt::format("/proc/{}", pid).c_str(), F_OK) == 0;
     });
     if (options.view == SocketsView::kLsof) {
@@ -154,7 +159,7 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
     } else {
       output::write_lsof_fields(rows, style, options.fields, options.nul_fields, to_stdout);
     }
-    return !rows.empty() && all_found;
+    return Listing{!rows.empty() && missing.empty(), std::move(missing)};
   }
 
   std::erase_if(records, [&](const sockets::SocketRecord& record) {
@@ -171,7 +176,7 @@ Result<bool> list_once(const SocketsOptions& options, netlink::Channel& channel)
   } else if (!records.empty()) {
     output::write_sockets_table(records, to_stdout);
   }
-  return !records.empty();
+  return Listing{!records.empty(), {}};
 }
 
 std::string repeat_marker(const SocketsOptions& options) {
@@ -207,6 +212,7 @@ void print_sockets_help() {
       "  -R -g     PPID and PGID columns    +c W  COMMAND width (0: whole)    -o  OFFSET column\n"
       "  -T [qs]   after the address: s state (default), q queue lengths; bare -T nothing\n"
       "  -s        alone: a SIZE column     -Q  exit 0 even if something was not found\n"
+      "  -V        name each item that was not found (after the listing, on stdout)\n"
       "  -E        after each address, the processes at the other end of connections within\n"
       "            this host (UNIX sockets: ->INO= and its inode first); +E lists their sockets too\n"
       "  -F FIELDS lsof's field output (p c u L f t d o P n T ...; 0 ends fields with NUL)\n"
@@ -248,24 +254,38 @@ int run_sockets(int argc, char** argv) {
   if (options->warnings) {
     for (const std::string& warning : options->operand_warnings) complain(warning);
   }
-  bool listed_ever = false;
+  // lsof lists nothing at all when no file operand could be used (unless -Q).
+  const sockets::Selection& selection = options->selection;
+  if (selection.paths_given && selection.unix_paths.empty() && !options->ignore_failed_search) return kNothingOrError;
+  bool found_ever = false;
+  std::vector<std::string> missing;
+  // -V: what the last listing did not find, once at the end and on stdout, as lsof reports it.
+  auto report_missing = [&] {
+    if (!options->verbose_search) return;
+    for (const std::string& item : missing) fmt::print(stdout, "{} sockets: {}\n", program_name(), item);
+  };
   for (int round = 1;; ++round) {
-    Result<bool> listed = list_once(*options, *channel);
-    if (!listed) {
-      complain(listed.error().message());
+    Result<Listing> listing = list_once(*options, *channel);
+    if (!listing) {
+      complain(listing.error().message());
       return kNothingOrError;
     }
-    listed_ever = listed_ever || *listed;
-    if (!options->repeat_seconds || (options->repeat_until_empty && !*listed)) break;
+    found_ever = found_ever || listing->found;
+    missing = std::move(listing->missing);
+    if (!options->repeat_seconds || (options->repeat_until_empty && !listing->found)) break;
     std::string marker = repeat_marker(*options);
     std::fwrite(marker.data(), 1, marker.size(), stdout);
     std::fflush(stdout);
     // lsof 4.95 exits 1 when its repeat count runs out, whatever it listed.
-    if (options->repeat_count && round >= *options->repeat_count) return kNothingOrError;
+    if (options->repeat_count && round >= *options->repeat_count) {
+      report_missing();
+      return kNothingOrError;
+    }
     std::this_thread::sleep_for(std::chrono::seconds(*options->repeat_seconds));
   }
-  if (!options->operand_errors.empty() && !options->ignore_failed_search) return kNothingOrError;
-  return listed_ever || options->ignore_failed_search ? kFound : kNothingOrError;
+  report_missing();
+  if (options->ignore_failed_search) return kFound;
+  return found_ever && options->operand_errors.empty() ? kFound : kNothingOrError;
 }
 
 }  // namespace sockscope::cli

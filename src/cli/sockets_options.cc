@@ -113,13 +113,12 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
       if (!done) return tl::unexpected(done.error());
       continue;
     }
-    if (arg == "--") {
-      while (++i < argc) add_path_operand(argv[i], options);
+    if (arg.size() > 1 && arg[0] == '+') return fail(fmt::format("unknown option: {}", arg));
+    // Options end at "--" or at the first operand, as in lsof: the rest are all file names.
+    bool operands_follow = arg == "--";
+    if (operands_follow || arg.size() < 2 || arg[0] != '-') {
+      for (i += operands_follow ? 1 : 0; i < argc; ++i) add_path_operand(argv[i], options);
       break;
-    }
-    if (arg.size() < 2 || arg[0] != '-') {
-      add_path_operand(argv[i], options);
-      continue;
     }
     for (size_t j = 1; j < arg.size(); ++j) {
       char letter = arg[j];
@@ -139,7 +138,8 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
         case 'U': options.selection.unix_given = true; takes_rest = false; break;
         case 'w': options.warnings = false; takes_rest = false; break;
         case 'E': options.other_ends = OtherEnds::kShown; takes_rest = false; break;
-        case 'b': case 'O': case 'V': takes_rest = false; break;  // accepted for lsof's sake; nothing to do
+        case 'V': options.verbose_search = true; takes_rest = false; break;
+        case 'b': case 'O': takes_rest = false; break;  // accepted for lsof's sake; nothing to do
         case 'i': {
           std::string_view text = optional_argument(argc, argv, i, attached).value_or("");
           if (sockets::is_network_selection(text)) {

@@ -27,6 +27,7 @@ struct SocketsOptions {
   bool pids_only = false;     // -t was given
   bool fields_given = false;  // -F was given (lsof refuses both)
   bool ignore_failed_search = false;  // -Q: exit 0 whatever was not found
+  bool verbose_search = false;        // -V: name each item that was not found
   bool warnings = true;
   OtherEnds other_ends = OtherEnds::kHidden;
   // File operands that could not be used, one line each: lsof's "status error on PATH: ...",

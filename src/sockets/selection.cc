@@ -150,7 +150,10 @@ Result<uint16_t> parse_port_item(std::string_view item, std::optional<Protocol> 
   return *port;
 }
 
-Result<std::vector<IpAddress>> parse_host(std::string_view host, std::string_view whole) {
+// A host name is looked up in the spec's family alone, as lsof looks it up: `-i 6@localhost`
+// is an unknown host where localhost has no IPv6 address. Numeric addresses are taken as
+// written, and the caller refuses those of the other family.
+Result<std::vector<IpAddress>> parse_host(std::string_view host, int family, std::string_view whole) {
   if (host.empty()) return fail(fmt::format("unacceptable Internet address in: -i {}", whole));
   if (host.front() == '[') {
     if (host.back() != ']') return fail(fmt::format("unacceptable Internet address in: -i {}", whole));
@@ -158,7 +161,8 @@ Result<std::vector<IpAddress>> parse_host(std::string_view host, std::string_vie
     if (!address || address->family != AF_INET6) return fail(fmt::format("unacceptable Internet address in: -i {}", whole));
     return std::vector<IpAddress>{*address};
   }
-  Result<std::vector<IpAddress>> resolved = resolve_host({.host = host, .family = AF_UNSPEC});
+  if (Result<IpAddress> numeric = parse_ip_address(host, ScopeRule::kOptional)) return std::vector<IpAddress>{*numeric};
+  Result<std::vector<IpAddress>> resolved = resolve_host({.host = host, .family = family});
   if (!resolved || resolved->empty()) return fail(fmt::format("unknown host name ({}) in: -i {}", host, whole));
   return resolved;
 }
@@ -234,7 +238,7 @@ Result<InetSpec> parse_inet_spec(std::string_view text, int default_family) {
     size_t host_end = rest.starts_with("[") ? rest.find(']') : rest.find(':');
     if (rest.starts_with("[")) host_end = host_end == std::string_view::npos ? rest.size() : host_end + 1;
     if (host_end == std::string_view::npos) host_end = rest.size();
-    Result<std::vector<IpAddress>> hosts = parse_host(rest.substr(0, host_end), text);
+    Result<std::vector<IpAddress>> hosts = parse_host(rest.substr(0, host_end), spec.family, text);
     if (!hosts) return tl::unexpected(hosts.error());
     for (const IpAddress& host : *hosts) {
       if (spec.family == AF_INET6 && host.family == AF_INET) return fail(fmt::format("IPv4 addresses are prohibited: -i {}", text));
@@ -461,7 +465,10 @@ bool row_matches(const Selection& selection, const SocketRecord& record, const O
   return !kind_given && !owner_lists && record.protocol != Protocol::kUnix;
 }
 
-bool every_command_credited(const Selection& selection, const std::vector<Owner>& processes) {
+namespace {
+
+// Per -c command included: whether some process was given to it (see every_command_credited).
+std::vector<bool> command_credits(const Selection& selection, const std::vector<Owner>& processes) {
   const std::vector<CommandPattern>& commands = selection.commands.include;
   std::vector<size_t> order;  // indexes into commands, in the order lsof tries them
   for (size_t i = commands.size(); i-- > 0;) {
@@ -482,12 +489,46 @@ bool every_command_credited(const Selection& selection, const std::vector<Owner>
     auto first = std::find_if(order.begin(), order.end(), [&](size_t i) { return commands[i].matches(process.command); });
     if (first != order.end()) credited[*first] = true;
   }
+  return credited;
+}
+
+}  // namespace
+
+bool every_command_credited(const Selection& selection, const std::vector<Owner>& processes) {
+  std::vector<bool> credited = command_credits(selection, processes);
   return std::all_of(credited.begin(), credited.end(), [](bool c) { return c; });
 }
 
-bool every_item_found(const Selection& selection, const std::vector<std::pair<const SocketRecord*, const Owner*>>& rows,
-                      const std::vector<Owner>& processes, bool (*pid_exists)(pid_t)) {
-  if (!selection.commands.exclude.empty()) return false;
+std::vector<std::string> items_not_found(const Selection& selection,
+                                         const std::vector<std::pair<const SocketRecord*, const Owner*>>& rows,
+                                         const std::vector<Owner>& processes, bool (*pid_exists)(pid_t)) {
+  std::vector<std::string> missing;
+  auto listed = [&](auto&& predicate) {
+    return std::any_of(rows.begin(), rows.end(), [&](const auto& row) { return predicate(*row.first); });
+  };
+  // Commands: lsof's list of prefixes, last given first (an exclusion always counts as not
+  // found), then its patterns in the order given.
+  const std::vector<CommandPattern>& commands = selection.commands.include;
+  std::vector<bool> credited = command_credits(selection, processes);
+  for (size_t i = commands.size(); i-- > 0;) {
+    if (!commands[i].is_regex() && !credited[i]) missing.push_back("command not located: " + commands[i].text());
+  }
+  for (size_t i = selection.commands.exclude.size(); i-- > 0;) {
+    missing.push_back("command not located: " + selection.commands.exclude[i].text());
+  }
+  for (size_t i = 0; i < commands.size(); ++i) {
+    if (!commands[i].is_regex() || credited[i]) continue;
+    const std::string& text = commands[i].text();
+    missing.push_back("no command found for regex: " + text.substr(1, text.rfind('/') - 1));
+  }
+  for (size_t i = selection.unix_paths.size(); i-- > 0;) {
+    const std::string& path = selection.unix_paths[i];
+    if (!listed([&](const SocketRecord& r) { return r.protocol == Protocol::kUnix && r.unix_path == path; })) {
+      missing.push_back("no file use located: " + path);
+    }
+  }
+  // A listed socket counts for the last -i spec given that matches it; specs written alike
+  // count together.
   const std::vector<InetSpec>& specs = selection.inet;
   std::vector<bool> found(specs.size());
   for (const auto& row : rows) {
@@ -498,29 +539,25 @@ bool every_item_found(const Selection& selection, const std::vector<std::pair<co
       }
     }
   }
-  for (size_t i = 0; i < specs.size(); ++i) {
+  for (size_t i = specs.size(); i-- > 0;) {
     bool alike_found = false;
     for (size_t j = 0; j < specs.size(); ++j) alike_found = alike_found || (found[j] && specs[j].text == specs[i].text);
-    if (!alike_found) return false;
+    if (!alike_found) missing.push_back("Internet address not located: " + specs[i].text);
+  }
+  if (selection.network_given && !listed([](const SocketRecord& r) { return r.protocol != Protocol::kUnix; })) {
+    missing.push_back("no Internet files located");
   }
   // Each TCP state asked for (-s TCP:STATE) must be the state of some listed socket.
   for (uint8_t state = 0; state < kTcpStateNames.size(); ++state) {
     if (!(selection.tcp_include & (1u << state))) continue;
-    if (std::none_of(rows.begin(), rows.end(), [&](const auto& row) {
-          return row.first->protocol != Protocol::kUnix && row.first->state == state;
-        })) {
-      return false;
+    if (!listed([&](const SocketRecord& r) { return r.protocol != Protocol::kUnix && r.state == state; })) {
+      missing.push_back("TCP state not located: " + tcp_state_name(state));
     }
   }
-  for (const std::string& path : selection.unix_paths) {
-    if (std::none_of(rows.begin(), rows.end(), [&](const auto& row) {
-          return row.first->protocol == Protocol::kUnix && row.first->unix_path == path;
-        })) {
-      return false;
-    }
+  for (pid_t pid : selection.pids.include) {
+    if (!pid_exists(pid)) missing.push_back(fmt::format("process ID not located: {}", pid));
   }
-  if (!every_command_credited(selection, processes)) return false;
-  return std::all_of(selection.pids.include.begin(), selection.pids.include.end(), pid_exists);
+  return missing;
 }
 
 }  // namespace sockscope::sockets

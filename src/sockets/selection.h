@@ -96,15 +96,17 @@ bool socket_matches(const Selection& selection, const SocketRecord& record);
 // Whether a (socket, owner) row is selected; owner is null for sockets without one.
 bool row_matches(const Selection& selection, const SocketRecord& record, const Owner* owner);
 
-// lsof's exit status looks at each item asked for, not only at the whole listing: every -i
-// spec and every file operand must have matched a listed row, every -c command some process of the host (see
-// every_command_credited; processes are the host's, read only when -c names commands), every
-// -p process must exist (pid_exists tells), and each -s TCP state must be some listed
-// socket's state. A listed socket counts for one -i spec only, the last given that matches it
-// (specs written alike count together). An excluded command (-c ^name) always counts as not
-// found, as it does in lsof 4.95.
-bool every_item_found(const Selection& selection, const std::vector<std::pair<const SocketRecord*, const Owner*>>& rows,
-                      const std::vector<Owner>& processes, bool (*pid_exists)(pid_t));
+// lsof's exit status looks at each item asked for, not only at the whole listing; these are
+// the items it would call not found, in lsof's words and order (what -V prints): an -i spec
+// or a file operand that matched no listed row, a bare -i with no internet socket listed, a
+// -c command no process of the host was given to (see every_command_credited; processes are
+// the host's, read only when -c names commands), a -p process that does not exist
+// (pid_exists tells), a -s TCP state no listed socket is in. A listed socket counts for one
+// -i spec only, the last given that matches it (specs written alike count together). An
+// excluded command (-c ^name) always counts as not found, as it does in lsof 4.95.
+std::vector<std::string> items_not_found(const Selection& selection,
+                                         const std::vector<std::pair<const SocketRecord*, const Owner*>>& rows,
+                                         const std::vector<Owner>& processes, bool (*pid_exists)(pid_t));
 
 // lsof gives each process of the host, listed or not, to the first -c command it matches:
 // prefixes first, the last given first, then /patterns/ in the order given (with -a, only
