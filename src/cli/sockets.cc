@@ -1,6 +1,7 @@
 // `sockscope sockets`: lsof -i's selection grammar and output over sock_diag, plus a table
 // for people (--table) and JSON (--json). Exit 0 when something was listed, 1 when nothing
 // matched or on an error, as lsof.
+#include <netinet/tcp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -62,10 +63,12 @@ Result<Listing> list_once(const SocketsOptions& options, netlink::Channel& chann
   // A replayed dump comes from another time and namespace: this host's processes do not own it.
   bool join_owners = options.replay_path.empty();
   // With -a, named processes are all that can match: read only their descriptors.
-  // (-E and +E need the processes at the other ends too.)
+  // (-E, +E and the table and JSON views, which name who holds the other end of local
+  // connections, need every process.)
   std::vector<pid_t> only;
   bool other_ends = options.other_ends != OtherEnds::kHidden;
-  if (selection.and_mode && !selection.pids.include.empty() && !other_ends) only = selection.pids.include;
+  bool lsof_like = options.view == SocketsView::kLsof || options.view == SocketsView::kFields || options.view == SocketsView::kPids;
+  if (selection.and_mode && !selection.pids.include.empty() && lsof_like && !other_ends) only = selection.pids.include;
   // Started before the dump, to run beside it (see OwnerScan).
   std::optional<sockets::OwnerScan> owners;
   if (join_owners) owners = sockets::OwnerScan::start(options.owners, only);
@@ -89,7 +92,6 @@ Result<Listing> list_once(const SocketsOptions& options, netlink::Channel& chann
   std::vector<sockets::SocketRecord>& records = *collected;
   // Records the selection does not match stay until the join is done (it names records by
   // their place); lsof's views never show them, since a row matches only where its record does.
-  bool lsof_like = options.view == SocketsView::kLsof || options.view == SocketsView::kFields || options.view == SocketsView::kPids;
   // lsof's views list owned sockets only, by pid and descriptor: the join says which and in
   // about that order.
   std::optional<std::vector<uint32_t>> owned_in_order;
@@ -162,6 +164,16 @@ Result<Listing> list_once(const SocketsOptions& options, netlink::Channel& chann
     return Listing{!rows.empty() && missing.empty(), std::move(missing)};
   }
 
+  if (owners) {
+    // (Before the records not shown go: the other end may be one of them. A UNIX listener's
+    // "other end", lsof's waiting client, is no peer.)
+    sockets::SocketEnds ends(records);
+    for (sockets::SocketRecord& record : records) {
+      if (record.state == TCP_LISTEN) continue;
+      const sockets::SocketRecord* other = ends.other_end(record);
+      if (other != nullptr && other != &record) record.peer_owners = other->owners;
+    }
+  }
   std::erase_if(records, [&](const sockets::SocketRecord& record) {
     if (!sockets::socket_matches(selection, record)) return true;
     bool keep = record.owners.empty() ? sockets::row_matches(selection, record, nullptr)

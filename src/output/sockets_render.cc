@@ -41,11 +41,23 @@ std::string local_text(const SocketRecord& r) {
   return endpoint_text(r.local);
 }
 
-std::string peer_text(const SocketRecord& r) {
-  if (r.protocol == Protocol::kUnix) return r.unix_peer_inode ? fmt::format("inode {}", r.unix_peer_inode) : "*";
-  return connected(r) ? endpoint_text(r.remote) : "*";
+std::string holders_text(const std::vector<sockets::Owner>& owners) {
+  std::vector<std::string> texts;
+  for (const sockets::Owner& owner : owners) texts.push_back(fmt::format("{}[{}] fd {}", owner.command, owner.pid, owner.fd));
+  return fmt::format("{}", fmt::join(texts, ", "));
 }
 
+// The other end, and who holds it when that is a socket of this host.
+std::string peer_text(const SocketRecord& r) {
+  std::string peer;
+  if (r.protocol == Protocol::kUnix) {
+    peer = r.unix_peer_inode ? fmt::format("inode {}", r.unix_peer_inode) : "*";
+  } else {
+    peer = connected(r) ? endpoint_text(r.remote) : "*";
+  }
+  if (!r.peer_owners.empty()) peer += " (" + holders_text(r.peer_owners) + ")";
+  return peer;
+}
 
 std::string options_text(const SocketRecord& r) {
   if (r.protocol == Protocol::kUnix) return "";
@@ -61,11 +73,7 @@ std::string options_text(const SocketRecord& r) {
 
 std::string user_name(uid_t uid) { return login_name(uid).value_or(std::to_string(uid)); }
 
-std::string process_text(const SocketRecord& r) {
-  std::vector<std::string> owners;
-  for (const sockets::Owner& owner : r.owners) owners.push_back(fmt::format("{}[{}] fd {}", owner.command, owner.pid, owner.fd));
-  return owners.empty() ? "-" : fmt::format("{}", fmt::join(owners, ", "));
-}
+std::string process_text(const SocketRecord& r) { return r.owners.empty() ? "-" : holders_text(r.owners); }
 
 // A column of the table; the JSON uses the same list, keyed by json_key, with typed values.
 struct Column {
@@ -189,16 +197,18 @@ void write_sockets_json(const std::vector<SocketRecord>& records, const TextSink
       optional_flag("reuseport", r.reuseport);
       json.key("shared_listeners").value(uint64_t{shared[i]});
     }
-    json.key("owners").begin_array();
-    for (const sockets::Owner& owner : r.owners) {
-      json.begin_object();
-      json.key("pid").value(int64_t{owner.pid});
-      json.key("command").value(owner.command);
-      json.key("user").value(user_name(owner.uid));
-      json.key("fd").value(int64_t{owner.fd});
-      json.end_object();
+    for (auto [name, owners] : {std::pair{"owners", &r.owners}, std::pair{"peer_owners", &r.peer_owners}}) {
+      json.key(name).begin_array();
+      for (const sockets::Owner& owner : *owners) {
+        json.begin_object();
+        json.key("pid").value(int64_t{owner.pid});
+        json.key("command").value(owner.command);
+        json.key("user").value(user_name(owner.uid));
+        json.key("fd").value(int64_t{owner.fd});
+        json.end_object();
+      }
+      json.end_array();
     }
-    json.end_array();
     json.end_object();
     if (json.text().size() >= kTextPiece) write(json.take());
   }

@@ -58,6 +58,9 @@ struct SocketRecord {
   std::optional<bool> reuseaddr;
   std::optional<bool> reuseport;
   std::vector<Owner> owners;   // empty when owners were not asked for or not visible
+  // The processes holding the other end of the connection, when that is a socket of this host
+  // too (see SocketEnds); filled for the table and JSON views.
+  std::vector<Owner> peer_owners;
 };
 
 }  // namespace sockscope::sockets

@@ -63,3 +63,17 @@ def test_endpoints_name_the_other_process(ends):
     (fd,) = {fd for _, _, fd in holders}
     accepted = os.readlink(f"/proc/{ends['parent']}/fd/{fd.rstrip('u')}")
     assert accepted.startswith("socket:[") and accepted == os.readlink(f"/proc/{ends['copy']}/fd/{fd.rstrip('u')}")
+
+
+def test_json_and_table_name_who_holds_the_other_end(ends):
+    port = ends["tcp_port"]
+    out, _, status = run(sockscope("sockets", "--json", "-a", "-p", str(ends["client"]), f"-i:{port}", "-sTCP:ESTABLISHED"))
+    assert status == 0
+    (client_end,) = json.loads(out)
+    assert sorted(owner["pid"] for owner in client_end["peer_owners"]) == sorted([ends["parent"], ends["copy"]])
+    assert [owner["pid"] for owner in client_end["owners"]] == [ends["client"]]
+    listener = [s for s in json.loads(run(sockscope("sockets", "--json", f"-i:{port}", "-sTCP:LISTEN"))[0])]
+    assert listener and all(s["peer_owners"] == [] for s in listener)
+    table, _, _ = run(sockscope("sockets", "--table", "-a", "-p", str(ends["parent"]), f"-i:{port}", "-sTCP:ESTABLISHED"))
+    (row,) = table.decode().splitlines()[1:]
+    assert f"({LONG_COMMAND[:15]}[{ends['client']}] fd " in row, row
