@@ -40,14 +40,18 @@ void complain(const std::string& line) { fmt::print(stderr, "{} sockets: {}\n", 
 // Writes streamed output to stdout through stdio's buffer.
 void to_stdout(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
-// The processes of the host, for lsof's rule on which -c command was found; read only when
-// -c names commands.
+// The processes of the host, for lsof's rules on which -c command and -g group was found;
+// read only when -c or -g names some.
 std::vector<sockets::Owner> host_processes(const sockets::Selection& selection) {
   std::vector<sockets::Owner> processes;
-  if (selection.commands.include.empty()) return processes;
+  bool groups = !selection.process_groups.include.empty();
+  if (selection.commands.include.empty() && !groups) return processes;
   for (pid_t pid : procfs::list_processes("/proc")) {
     procfs::ProcessInfo info = procfs::read_process_info("/proc", pid);
-    if (!info.command.empty()) processes.push_back({pid, info.command, info.uid});
+    if (info.command.empty()) continue;
+    sockets::Owner process{pid, info.command, info.uid};
+    if (groups) process.process_group = procfs::read_process_ids("/proc", pid).process_group;
+    processes.push_back(process);
   }
   return processes;
 }
@@ -105,6 +109,31 @@ Result<Listing> list_once(const SocketsOptions& options, netlink::Channel& chann
                            join->unreadable_processes));
     }
   }
+  // Process groups and parents (-F g and R, the -g and -R columns, -g's selection) cost a read
+  // per process, -F's file flags (G) one per descriptor: read only when printed or selected on
+  // (lsof's default field set prints them all).
+  bool fields = options.view == SocketsView::kFields;
+  bool all_fields = fields && options.fields.empty();
+  bool groups_selected = !selection.process_groups.include.empty() || !selection.process_groups.exclude.empty();
+  bool want_ids = all_fields || (fields && options.fields.find_first_of("gR") != std::string::npos) ||
+                  (options.view == SocketsView::kLsof && (options.style.parent_column || options.style.group_column)) ||
+                  groups_selected;
+  bool want_flags = all_fields || (fields && options.fields.find('G') != std::string::npos);
+  if (want_ids || want_flags) {
+    std::unordered_map<pid_t, procfs::ProcessIds> ids;
+    for (sockets::SocketRecord& record : records) {
+      if (!sockets::socket_matches(selection, record)) continue;  // kept only for the join's numbering
+      for (sockets::Owner& owner : record.owners) {
+        if (want_ids) {
+          auto known = ids.find(owner.pid);
+          if (known == ids.end()) known = ids.emplace(owner.pid, procfs::read_process_ids("/proc", owner.pid)).first;
+          owner.parent = known->second.parent;
+          owner.process_group = known->second.process_group;
+        }
+        if (want_flags) owner.file_flags = procfs::read_fd_flags("/proc", owner.pid, owner.fd);
+      }
+    }
+  }
   if (lsof_like) {
     // (UNIX records come only when asked for: a pass over 100k records is not free.)
     bool has_unix = request.unix_domain &&
@@ -114,29 +143,6 @@ Result<Listing> list_once(const SocketsOptions& options, netlink::Channel& chann
       for (sockets::SocketRecord& record : records) {
         auto found = addresses.find(record.inode);
         if (found != addresses.end()) record.kernel_address = found->second;
-      }
-    }
-    // Process groups and parents (-F g and R, the -g and -R columns) cost a read per process,
-    // -F's file flags (G) one per descriptor: read only when printed (lsof's default field set
-    // prints them all).
-    bool fields = options.view == SocketsView::kFields;
-    bool all_fields = fields && options.fields.empty();
-    bool want_ids = all_fields || (fields && options.fields.find_first_of("gR") != std::string::npos) ||
-                    (options.view == SocketsView::kLsof && (options.style.parent_column || options.style.group_column));
-    bool want_flags = all_fields || (fields && options.fields.find('G') != std::string::npos);
-    if (want_ids || want_flags) {
-      std::unordered_map<pid_t, procfs::ProcessIds> ids;
-      for (sockets::SocketRecord& record : records) {
-        if (!sockets::socket_matches(selection, record)) continue;  // kept only for the join's numbering
-        for (sockets::Owner& owner : record.owners) {
-          if (want_ids) {
-            auto known = ids.find(owner.pid);
-            if (known == ids.end()) known = ids.emplace(owner.pid, procfs::read_process_ids("/proc", owner.pid)).first;
-            owner.parent = known->second.parent;
-            owner.process_group = known->second.process_group;
-          }
-          if (want_flags) owner.file_flags = procfs::read_fd_flags("/proc", owner.pid, owner.fd);
-        }
       }
     }
     output::LsofStyle style = options.style;
@@ -215,6 +221,7 @@ void print_sockets_help() {
       "  -i SPEC   internet sockets: -i4, -iTCP, -i :4444, -i @127.0.0.1:8000-8010, -i UDP:domain\n"
       "  -s P:S    TCP states to keep (TCP:LISTEN) or to drop (TCP:^ESTABLISHED)\n"
       "  -p PIDS   processes (comma list, ^PID excludes)    -u USERS  users (names or uids, ^ excludes)\n"
+      "  -g PGIDS  process groups (comma list, ^ excludes); also the PGID column\n"
       "  -c TEXT   commands starting with TEXT, or matching /regex/ (^ excludes)\n"
       "  -d FDS    descriptors: 3, 0-9, fd (^ excludes)    -U        UNIX sockets\n"
       "  PATH      UNIX sockets bound to that path (as written)\n"

@@ -206,10 +206,14 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
           break;
         }
         case 'R': options.style.parent_column = true; takes_rest = false; break;
-        case 'g':
-          if (optional_argument(argc, argv, i, attached)) return fail("-g with process group IDs is not supported: select by -p");
+        case 'g': {
           options.style.group_column = true;
+          if (std::optional<std::string_view> groups = optional_argument(argc, argv, i, attached)) {
+            Result<void> done = sockets::parse_process_group_list(*groups, options.selection.process_groups);
+            if (!done) return tl::unexpected(done.error());
+          }
           break;
+        }
         case 'o':
           // -o with digits only sets how offsets are written, and sockets have none.
           if (!optional_argument(argc, argv, i, attached)) options.style.offset_only = true;
@@ -229,7 +233,8 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
   }
   const sockets::Selection& chosen = options.selection;
   bool anything_selected = chosen.network_given || !chosen.inet.empty() || chosen.unix_given || chosen.paths_given ||
-                           !chosen.pids.include.empty() || !chosen.pids.exclude.empty() || !chosen.users.include.empty() ||
+                           !chosen.pids.include.empty() || !chosen.pids.exclude.empty() ||
+                           !chosen.process_groups.include.empty() || !chosen.process_groups.exclude.empty() || !chosen.users.include.empty() ||
                            !chosen.users.exclude.empty() || !chosen.commands.include.empty() ||
                            !chosen.commands.exclude.empty() || chosen.fds.given;
   if (chosen.and_mode && !anything_selected) return fail("no select options to AND via -a");

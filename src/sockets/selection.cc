@@ -73,8 +73,10 @@ bool owner_included(const Selection& selection, const Owner* owner) {
   const auto& pids = selection.pids.include;
   const auto& users = selection.users.include;
   const auto& commands = selection.commands.include;
+  const auto& groups = selection.process_groups.include;
   return (selection.fds.given && selection.fds.matches(owner->fd)) ||
          std::find(pids.begin(), pids.end(), owner->pid) != pids.end() ||
+         std::find(groups.begin(), groups.end(), owner->process_group) != groups.end() ||
          std::find(users.begin(), users.end(), owner->uid) != users.end() ||
          std::any_of(commands.begin(), commands.end(), [&](const CommandPattern& c) { return c.matches(owner->command); });
 }
@@ -83,10 +85,13 @@ bool owner_included(const Selection& selection, const Owner* owner) {
 bool owner_included_in_all(const Selection& selection, const Owner* owner) {
   const auto& s = selection;
   if (owner == nullptr) {
-    return s.pids.include.empty() && s.users.include.empty() && s.commands.include.empty() && !s.fds.given;
+    return s.pids.include.empty() && s.process_groups.include.empty() && s.users.include.empty() &&
+           s.commands.include.empty() && !s.fds.given;
   }
   if (s.fds.given && !s.fds.matches(owner->fd)) return false;
   if (!s.pids.include.empty() && std::find(s.pids.include.begin(), s.pids.include.end(), owner->pid) == s.pids.include.end()) return false;
+  const auto& groups = s.process_groups.include;
+  if (!groups.empty() && std::find(groups.begin(), groups.end(), owner->process_group) == groups.end()) return false;
   if (!s.users.include.empty() && std::find(s.users.include.begin(), s.users.include.end(), owner->uid) == s.users.include.end()) return false;
   if (!s.commands.include.empty() &&
       std::none_of(s.commands.include.begin(), s.commands.include.end(),
@@ -99,14 +104,17 @@ bool owner_included_in_all(const Selection& selection, const Owner* owner) {
 bool owner_excluded(const Selection& selection, const Owner* owner) {
   if (owner == nullptr) return false;
   const auto& s = selection;
+  const auto& groups = s.process_groups.exclude;
   return std::find(s.pids.exclude.begin(), s.pids.exclude.end(), owner->pid) != s.pids.exclude.end() ||
+         std::find(groups.begin(), groups.end(), owner->process_group) != groups.end() ||
          std::find(s.users.exclude.begin(), s.users.exclude.end(), owner->uid) != s.users.exclude.end() ||
          std::any_of(s.commands.exclude.begin(), s.commands.exclude.end(),
                      [&](const CommandPattern& c) { return c.matches(owner->command); });
 }
 
 bool owner_lists_given(const Selection& s) {
-  return !s.pids.include.empty() || !s.users.include.empty() || !s.commands.include.empty() || s.fds.given;
+  return !s.pids.include.empty() || !s.process_groups.include.empty() || !s.users.include.empty() ||
+         !s.commands.include.empty() || s.fds.given;
 }
 
 // lsof's kinds of socket selection: network sockets (a bare -i, -i4, -i6), -i address specs
@@ -356,17 +364,31 @@ Result<void> parse_fd_list(std::string_view text, FdList& fds) {
   });
 }
 
-Result<void> parse_pid_list(std::string_view text, IncludeExclude<pid_t>& pids) {
+namespace {
+
+// -p and -g lists: numbers, ^ to exclude; what lsof calls them in its errors.
+Result<void> parse_id_list(std::string_view text, IncludeExclude<pid_t>& ids, std::string_view long_name,
+                           std::string_view short_name) {
   return for_each_list_item(text, [&](std::string_view number, bool exclude) -> Result<void> {
-    pid_t pid = 0;
-    if (!parse_decimal(number, pid)) return fail(fmt::format("illegal process ID: {}{}", exclude ? "^" : "", number));
-    const std::vector<pid_t>& other = exclude ? pids.include : pids.exclude;
-    if (std::find(other.begin(), other.end(), pid) != other.end()) {
-      return fail(fmt::format("PID {} has been included and excluded.", pid));
+    pid_t id = 0;
+    if (!parse_decimal(number, id)) return fail(fmt::format("illegal {}: {}{}", long_name, exclude ? "^" : "", number));
+    const std::vector<pid_t>& other = exclude ? ids.include : ids.exclude;
+    if (std::find(other.begin(), other.end(), id) != other.end()) {
+      return fail(fmt::format("{} {} has been included and excluded.", short_name, id));
     }
-    (exclude ? pids.exclude : pids.include).push_back(pid);
+    (exclude ? ids.exclude : ids.include).push_back(id);
     return {};
   });
+}
+
+}  // namespace
+
+Result<void> parse_pid_list(std::string_view text, IncludeExclude<pid_t>& pids) {
+  return parse_id_list(text, pids, "process ID", "PID");
+}
+
+Result<void> parse_process_group_list(std::string_view text, IncludeExclude<pid_t>& groups) {
+  return parse_id_list(text, groups, "process group ID", "PGID");
 }
 
 Result<void> parse_user_list(std::string_view text, IncludeExclude<uid_t>& users) {
@@ -482,8 +504,10 @@ std::vector<bool> command_credits(const Selection& selection, const std::vector<
     if (owner_excluded(selection, &process)) continue;
     if (selection.and_mode) {
       const auto& pids = selection.pids.include;
+      const auto& groups = selection.process_groups.include;
       const auto& users = selection.users.include;
       if (!pids.empty() && std::find(pids.begin(), pids.end(), process.pid) == pids.end()) continue;
+      if (!groups.empty() && std::find(groups.begin(), groups.end(), process.process_group) == groups.end()) continue;
       if (!users.empty() && std::find(users.begin(), users.end(), process.uid) == users.end()) continue;
     }
     auto first = std::find_if(order.begin(), order.end(), [&](size_t i) { return commands[i].matches(process.command); });
@@ -556,6 +580,11 @@ std::vector<std::string> items_not_found(const Selection& selection,
   }
   for (pid_t pid : selection.pids.include) {
     if (!pid_exists(pid)) missing.push_back(fmt::format("process ID not located: {}", pid));
+  }
+  for (pid_t group : selection.process_groups.include) {
+    if (std::none_of(processes.begin(), processes.end(), [&](const Owner& p) { return p.process_group == group; })) {
+      missing.push_back(fmt::format("process group ID not located: {}", group));
+    }
   }
   return missing;
 }

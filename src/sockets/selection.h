@@ -62,6 +62,7 @@ struct Selection {
   bool and_mode = false;                   // -a
   uint32_t tcp_include = 0, tcp_exclude = 0;  // -s TCP:..., bit (1 << TCP_*)
   IncludeExclude<pid_t> pids;              // -p
+  IncludeExclude<pid_t> process_groups;    // -g with IDs (owners' process_group must be read)
   IncludeExclude<uid_t> users;             // -u
   IncludeExclude<CommandPattern> commands;  // -c: prefix or /regex/
   FdList fds;                              // -d
@@ -78,6 +79,7 @@ bool is_network_selection(std::string_view text);
 // "-s" argument "TCP:LISTEN,^ESTABLISHED" added to selection.
 Result<void> parse_state_spec(std::string_view text, Selection& selection);
 Result<void> parse_pid_list(std::string_view text, IncludeExclude<pid_t>& pids);
+Result<void> parse_process_group_list(std::string_view text, IncludeExclude<pid_t>& groups);
 Result<void> parse_user_list(std::string_view text, IncludeExclude<uid_t>& users);
 Result<void> parse_fd_list(std::string_view text, FdList& fds);
 // Each fails, in lsof's words, on an item both included and excluded (or a state given twice).
@@ -100,8 +102,9 @@ bool row_matches(const Selection& selection, const SocketRecord& record, const O
 // the items it would call not found, in lsof's words and order (what -V prints): an -i spec
 // or a file operand that matched no listed row, a bare -i with no internet socket listed, a
 // -c command no process of the host was given to (see every_command_credited; processes are
-// the host's, read only when -c names commands), a -p process that does not exist
-// (pid_exists tells), a -s TCP state no listed socket is in. A listed socket counts for one
+// the host's, read only when -c or -g names something, with their process groups for -g), a
+// -p process that does not exist (pid_exists tells), a -g group no process is in, a -s TCP
+// state no listed socket is in. A listed socket counts for one
 // -i spec only, the last given that matches it (specs written alike count together). An
 // excluded command (-c ^name) always counts as not found, as it does in lsof 4.95.
 std::vector<std::string> items_not_found(const Selection& selection,
@@ -110,7 +113,7 @@ std::vector<std::string> items_not_found(const Selection& selection,
 
 // lsof gives each process of the host, listed or not, to the first -c command it matches:
 // prefixes first, the last given first, then /patterns/ in the order given (with -a, only
-// processes that -p and -u select). Whether every command given got one.
+// processes that -p, -g and -u select). Whether every command given got one.
 bool every_command_credited(const Selection& selection, const std::vector<Owner>& processes);
 
 }  // namespace sockscope::sockets

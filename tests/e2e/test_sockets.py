@@ -137,6 +137,10 @@ def selection_forms(h):
         ["-Pn", "-a", "-i", "-c", "nc", "-c", "nc.openbsd"], ["-Pn", "-a", "-i", "-c", "nc.openbsd", "-c", "nc"],
         ["-Pn", "-a", "-i", "UDP", "-c", "nc", "-c", "python"], ["-Pn", "-a", "-i", "-c", "/^nc/", "-c", "nc"],
         ["-Pn", "-a", "-i", "-c", "/^py/", "-c", "/^python/"],
+        # -g with process group IDs (each holder leads its own session, so its pgid is its pid).
+        ["-Pn", "-a", "-i", "-g", str(h.root_holder.pid)], ["-Pn", "-a", "-i", "-g", f"^{h.root_holder.pid}"],
+        ["-Pn", f"-g{h.nc_specific.pid},{h.nc_wildcard.pid}", "-a", "-i", "-F", "pgn"],
+        ["-a", "-U", "-g", str(h.root_holder.pid)],
         # File operands: UNIX sockets bound to the path as written.
         [h.unix_path], [h.unix_path, "/nonexistent.sock"], ["-a", "-U", h.unix_path], ["-F", "pfn", h.unix_path],
         ["--", h.unix_path], ["-Q", "/nonexistent.sock"], ["-t", h.unix_path], [h.unix_path.replace("/tmp/", "/tmp//")],
@@ -166,7 +170,8 @@ def test_verbose_names_what_was_not_found_as_lsof_does(host):
                  ["-V", "-Pn", "-a", "-i", "-c", "nosuch", "-c", "/^no.*/i", "-c", "nc"],
                  ["-V", "-Pn", "-i", f":{p}", "-sTCP:LISTEN,CLOSE_WAIT"], ["-V", "-Pn", "-a", "-i", "-u", "4243"],
                  ["-V", "-Q", "-Pn", "-i", ":1"], ["-V", "-Pn", "-i", "-c", "^nc"], ["-V", "/nonexistent.sock", "-i"],
-                 ["-V", "-Pn", "-a", "-i", "-c", "nc", "-c", "nc.openbsd"], ["-V", "-i", "-t", "-a", "-p", "1"]):
+                 ["-V", "-Pn", "-a", "-i", "-c", "nc", "-c", "nc.openbsd"], ["-V", "-i", "-t", "-a", "-p", "1"],
+                 ["-V", "-Pn", "-a", "-i", "-g", f"{host.root_holder.pid},999999"]):
         ours, theirs = both(args)
         named = lambda text: text.replace(b"sockscope sockets:", b"lsof:")
         # lsof's warnings about uids without a passwd entry are not ours to repeat (docs/sockets.md).
@@ -196,7 +201,7 @@ BAD_SELECTIONS = [
     ["-a"], ["-a", "-sTCP:LISTEN"], ["-p", "1", "-p", "^1"], ["-u", "0", "-u", "^0"], ["-c", "x", "-c", "^x"],
     ["-sTCP:LISTEN,^LISTEN"], ["-sTCP:LISTEN", "-sTCP:LISTEN"], ["-sTCP:^LISTEN,^LISTEN"],
     ["-c", "abcdefghijklmnop"], ["-c", "^abcdefghijklmnopq"], ["-c", "/x/q"], ["+c", "16"], ["+c", "x"], ["-i", "-Tw"], ["-i", "-o", "-s"], ["-d", "3-1"], ["-d", "1-x"], ["-d", "^3,4"], ["-d", "3,^4"],
-    ["-d", ""],
+    ["-d", ""], ["-g", "abc"], ["-g", "1,^1"],
 ]
 
 
