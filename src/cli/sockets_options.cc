@@ -108,6 +108,9 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
     }
     if (arg == "+w") { options.warnings = true; continue; }
     if (arg == "+E") { options.other_ends = OtherEnds::kShownAndListed; continue; }
+    // Portmapper names (+M: none without rpcbind registrations) and how path operands are
+    // read (+f: as file systems): accepted for lsof's sake, nothing to do for sockets.
+    if (arg == "+M" || arg == "+f") continue;
     if (arg.starts_with("+c")) {
       Result<void> done = parse_command_width(optional_argument(argc, argv, i, arg.substr(2)).value_or(""), options);
       if (!done) return tl::unexpected(done.error());
@@ -139,7 +142,15 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
         case 'w': options.warnings = false; takes_rest = false; break;
         case 'E': options.other_ends = OtherEnds::kShown; takes_rest = false; break;
         case 'V': options.verbose_search = true; takes_rest = false; break;
-        case 'b': case 'O': takes_rest = false; break;  // accepted for lsof's sake; nothing to do
+        case 'b': case 'O': case 'M': takes_rest = false; break;  // accepted for lsof's sake; nothing to do
+        case 'f':
+          if (!attached.empty()) return fail(fmt::format("unknown option: -f{}", attached));  // -f's flag letters
+          break;
+        case 'e': {  // a file system lsof's kernel calls must not block on: none are made here
+          Result<std::string_view> path = required("-e");
+          if (!path) return tl::unexpected(path.error());
+          break;
+        }
         case 'i': {
           std::string_view text = optional_argument(argc, argv, i, attached).value_or("");
           if (sockets::is_network_selection(text)) {

@@ -124,7 +124,8 @@ def selection_forms(h):
         ["-Pn", "-i", "-Tf"], ["-Pn", "-i", "-Tqs", "-F"],
         # -R and -g columns, -o's OFFSET column, -Q's exit status, options with nothing to do.
         ["-Pni", "-R"], ["-Pni", "-g", "-R"], ["-Pni", "-o"], ["-Pn", "-i", f":{p}", "-i", ":1", "-Q"],
-        ["-Pn", "-i", ":1", "-Q"], ["-Pni", "-S", "2", "-L"],
+        ["-Pn", "-i", ":1", "-Q"], ["-Pni", "-S", "2", "-L"], ["-Pni", "-M"], ["+M", "-Pni"], ["-f", "-Pni"], ["+f", "-Pni"],
+        ["-Pn", "-e", "/proc", "-i"],
         # -d with -a: descriptors by number, range, "fd" or a name no socket has.
         ["-Pn", "-i", "-a", "-d", "3"], ["-Pn", "-i", "-a", "-d", "^3"], ["-Pn", "-i", "-a", "-d", "3-5,9"],
         ["-Pn", "-i", "-a", "-d", "fd"], ["-Pn", "-U", "-a", "-d", "^17-18"],
