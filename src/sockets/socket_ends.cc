@@ -15,7 +15,24 @@ void keep(const SocketRecord*& kept, const SocketRecord& record) {
 
 }  // namespace
 
+size_t SocketEnds::ConnectionHash::operator()(const Connection& connection) const {
+  // FNV-1a over what tells connections apart: the addresses' bytes and the ports.
+  uint64_t hash = 14695981039346656037ull;
+  auto mix = [&](const void* data, size_t size) {
+    for (const uint8_t* byte = static_cast<const uint8_t*>(data); size-- > 0; ++byte) hash = (hash ^ *byte) * 1099511628211ull;
+  };
+  const auto& [protocol, local, local_port, remote, remote_port] = connection;
+  mix(&protocol, sizeof protocol);
+  mix(local.bytes.data(), local.bytes.size());
+  mix(&local_port, sizeof local_port);
+  mix(remote.bytes.data(), remote.bytes.size());
+  mix(&remote_port, sizeof remote_port);
+  return static_cast<size_t>(hash);
+}
+
 SocketEnds::SocketEnds(const std::vector<SocketRecord>& records) {
+  unix_by_inode_.reserve(records.size());
+  inet_by_connection_.reserve(records.size());
   for (const SocketRecord& record : records) {
     if (record.protocol == Protocol::kUnix) {
       keep(unix_by_inode_[record.inode], record);

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <tuple>
 #include <unordered_map>
 #include <vector>
@@ -28,9 +27,12 @@ class SocketEnds {
  private:
   // (protocol, local, remote) of a connected TCP or UDP socket.
   using Connection = std::tuple<Protocol, IpAddress, uint16_t, IpAddress, uint16_t>;
+  struct ConnectionHash {
+    size_t operator()(const Connection& connection) const;
+  };
 
   std::unordered_map<uint64_t, const SocketRecord*> unix_by_inode_;
-  std::map<Connection, const SocketRecord*> inet_by_connection_;
+  std::unordered_map<Connection, const SocketRecord*, ConnectionHash> inet_by_connection_;
 };
 
 }  // namespace sockscope::sockets
