@@ -204,6 +204,11 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
           options.view = SocketsView::kFields;
           options.fields_given = true;
           std::string text(optional_argument(argc, argv, i, attached).value_or(""));
+          // lsof's field letters; those sockets have no value for are accepted and print nothing.
+          constexpr std::string_view kFieldLetters = "acCdDfFgGikKlLmMnNopPrRsStTuzZ0";
+          if (size_t bad = text.find_first_not_of(kFieldLetters); bad != std::string::npos) {
+            return fail(fmt::format("unknown field: {}", text[bad]));
+          }
           if (size_t zero = text.find('0'); zero != std::string::npos) {
             options.nul_fields = true;
             text.erase(zero, 1);

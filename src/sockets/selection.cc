@@ -376,7 +376,8 @@ Result<void> parse_id_list(std::string_view text, IncludeExclude<pid_t>& ids, st
     if (std::find(other.begin(), other.end(), id) != other.end()) {
       return fail(fmt::format("{} {} has been included and excluded.", short_name, id));
     }
-    (exclude ? ids.exclude : ids.include).push_back(id);
+    std::vector<pid_t>& same = exclude ? ids.exclude : ids.include;
+    if (std::find(same.begin(), same.end(), id) == same.end()) same.push_back(id);  // one item, as lsof keeps it
     return {};
   });
 }
@@ -404,7 +405,8 @@ Result<void> parse_user_list(std::string_view text, IncludeExclude<uid_t>& users
     if (std::find(other.begin(), other.end(), uid) != other.end()) {
       return fail(fmt::format("UID {} has been included and excluded.", uid));
     }
-    (exclude ? users.exclude : users.include).push_back(uid);
+    std::vector<uid_t>& same = exclude ? users.exclude : users.include;
+    if (std::find(same.begin(), same.end(), uid) == same.end()) same.push_back(uid);
     return {};
   });
 }
@@ -565,8 +567,12 @@ std::vector<std::string> items_not_found(const Selection& selection,
   }
   for (size_t i = specs.size(); i-- > 0;) {
     bool alike_found = false;
-    for (size_t j = 0; j < specs.size(); ++j) alike_found = alike_found || (found[j] && specs[j].text == specs[i].text);
-    if (!alike_found) missing.push_back("Internet address not located: " + specs[i].text);
+    bool named_already = false;  // a spec written twice is one item, named once
+    for (size_t j = 0; j < specs.size(); ++j) {
+      alike_found = alike_found || (found[j] && specs[j].text == specs[i].text);
+      named_already = named_already || (j > i && specs[j].text == specs[i].text);
+    }
+    if (!alike_found && !named_already) missing.push_back("Internet address not located: " + specs[i].text);
   }
   if (selection.network_given && !listed([](const SocketRecord& r) { return r.protocol != Protocol::kUnix; })) {
     missing.push_back("no Internet files located");

@@ -202,7 +202,7 @@ BAD_SELECTIONS = [
     ["-a"], ["-a", "-sTCP:LISTEN"], ["-p", "1", "-p", "^1"], ["-u", "0", "-u", "^0"], ["-c", "x", "-c", "^x"],
     ["-sTCP:LISTEN,^LISTEN"], ["-sTCP:LISTEN", "-sTCP:LISTEN"], ["-sTCP:^LISTEN,^LISTEN"],
     ["-c", "abcdefghijklmnop"], ["-c", "^abcdefghijklmnopq"], ["-c", "/x/q"], ["+c", "16"], ["+c", "x"], ["-i", "-Tw"], ["-i", "-o", "-s"], ["-d", "3-1"], ["-d", "1-x"], ["-d", "^3,4"], ["-d", "3,^4"],
-    ["-d", ""], ["-g", "abc"], ["-g", "1,^1"],
+    ["-d", ""], ["-g", "abc"], ["-g", "1,^1"], ["-i", "-Fpx"], ["-i", "-F", "/tmp/x.sock"],
 ]
 
 
