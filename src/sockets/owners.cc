@@ -137,32 +137,45 @@ OwnerScan OwnerScan::start(OwnerSource source, std::vector<pid_t> only_pids) {
   // With named processes, reading their few descriptor tables beats loading a program.
   bool try_bpf = source == OwnerSource::kBpf ||
                  (source == OwnerSource::kAny && scan.only_pids_.empty() && iterator_pays_off() && may_load_bpf());
-  if (try_bpf) scan.from_bpf_ = std::async(std::launch::async, bpf::iterate_socket_fds);
+  if (try_bpf) {
+    scan.reading_ = std::async(std::launch::async, []() -> Result<procfs::SocketFdScan> {
+      Result<std::vector<procfs::SocketFd>> fds = bpf::iterate_socket_fds();
+      if (!fds) return tl::unexpected(fds.error());
+      return procfs::SocketFdScan{std::move(*fds), 0};
+    });
+  } else {
+    // The /proc scan reads every socket descriptor (a readlink each) beside the dump too: which
+    // sockets come back would only spare storing the others, not reading them.
+    scan.reading_ = std::async(std::launch::async, [only = scan.only_pids_]() -> Result<procfs::SocketFdScan> {
+      return procfs::scan_socket_fds("/proc", {}, only);
+    });
+  }
   return scan;
 }
 
 OwnerScan OwnerScan::with_descriptors(std::vector<procfs::SocketFd> fds) {
   OwnerScan scan;
-  std::promise<Result<std::vector<procfs::SocketFd>>> given;
-  given.set_value(std::move(fds));
-  scan.from_bpf_ = given.get_future();
+  std::promise<Result<procfs::SocketFdScan>> given;
+  given.set_value(procfs::SocketFdScan{std::move(fds), 0});
+  scan.reading_ = given.get_future();
   return scan;
 }
 
-bool OwnerScan::take_iterated() {
-  if (fds_ || !from_bpf_.valid()) return fds_.has_value();
-  Result<std::vector<procfs::SocketFd>> iterated = from_bpf_.get();
-  if (iterated) {
-    fds_ = std::move(*iterated);
+bool OwnerScan::take_read() {
+  if (fds_ || !reading_.valid()) return fds_.has_value();
+  Result<procfs::SocketFdScan> read = reading_.get();
+  if (read) {
+    fds_ = std::move(read->fds);
+    unreadable_ = read->unreadable;
   } else {
-    iterator_error_ = iterated.error();
+    iterator_error_ = read.error();
   }
   return fds_.has_value();
 }
 
 void OwnerScan::join_early(std::span<SocketRecord> so_far) {
-  if (!fds_ && !(from_bpf_.valid() && from_bpf_.wait_for(std::chrono::seconds(0)) == std::future_status::ready)) return;
-  if (!take_iterated()) return;
+  if (!fds_ && !(reading_.valid() && reading_.wait_for(std::chrono::seconds(0)) == std::future_status::ready)) return;
+  if (!take_read()) return;
   if (!descriptors_) descriptors_ = std::make_unique<Descriptors>(*fds_);
   join(so_far.data(), joined_, so_far.size());
   joined_ = so_far.size();
@@ -201,16 +214,18 @@ void OwnerScan::join(SocketRecord* records, size_t begin, size_t end) {
 
 Result<OwnerJoin> OwnerScan::attach(std::vector<SocketRecord>& records) {
   OwnerJoin result;
-  if (!take_iterated()) {
+  if (!take_read()) {
     if (iterator_error_ && source_ == OwnerSource::kBpf) return tl::unexpected(*iterator_error_);
-    // The scan keeps only the descriptors of sockets that came back.
+    // The iterator could not run after all: the /proc scan, keeping only the descriptors of
+    // sockets that came back.
     InodeIndex listed(records.size());
     for (uint32_t i = 0; i < records.size(); ++i) listed.insert(records[i].inode, i);
     procfs::SocketFdScan scan = procfs::scan_socket_fds(
         "/proc", [&](uint64_t inode) { return listed.find(inode) != InodeIndex::kNone; }, only_pids_);
-    result.unreadable_processes = scan.unreadable;
+    unreadable_ = scan.unreadable;
     fds_ = std::move(scan.fds);
   }
+  result.unreadable_processes = unreadable_;
   // A few records among many descriptors (one port on a busy host) are looked up the other
   // way: an index of the records, and one pass over the descriptors.
   constexpr size_t kFewRecords = 8;

@@ -30,10 +30,9 @@ struct OwnerJoin {
 struct Descriptors;  // owners.cc: the descriptors indexed for the join
 
 // The host's socket descriptors, joined to socket records in two steps. start() sets the BPF
-// iterator going on a thread of its own when it is to be used, so that it runs while the
-// caller dumps the sockets (both wait on the kernel; this host has cores to spare), and
-// join_early() joins the records that have come by the time it is done. The /proc scan waits
-// for attach(), where it reads only the descriptors of sockets that came back.
+// iterator (or the /proc scan) going on a thread of its own, so that it runs while the caller
+// dumps the sockets (both wait on the kernel; this host has cores to spare), and join_early()
+// joins the records that have come by the time it is done; attach() joins the rest.
 class OwnerScan {
  public:
   OwnerScan(OwnerScan&&) noexcept;
@@ -58,8 +57,9 @@ class OwnerScan {
 
  private:
   OwnerScan();
-  // Takes the iterator's descriptors once it is done (waiting for it); false when it failed.
-  bool take_iterated();
+  // Takes the descriptors read on the thread once it is done (waiting for it); false when the
+  // iterator failed.
+  bool take_read();
   // Records [begin, end) through descriptors_.
   void join(SocketRecord* records, size_t begin, size_t end);
   // Every record, through an index of the records and a pass over the descriptors.
@@ -67,8 +67,9 @@ class OwnerScan {
 
   OwnerSource source_ = OwnerSource::kAny;
   std::vector<pid_t> only_pids_;  // sorted
-  std::future<Result<std::vector<procfs::SocketFd>>> from_bpf_;
-  std::optional<std::vector<procfs::SocketFd>> fds_;  // the iterator's or the scan's
+  std::future<Result<procfs::SocketFdScan>> reading_;  // the iterator or the /proc scan, on its thread
+  std::optional<std::vector<procfs::SocketFd>> fds_;   // the iterator's or the scan's
+  size_t unreadable_ = 0;                              // processes the scan could not read
   std::unique_ptr<Descriptors> descriptors_;           // fds_ indexed, once many records are joined
   std::optional<Error> iterator_error_;
   size_t joined_ = 0;  // records [0, joined_) have their owners
