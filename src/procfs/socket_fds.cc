@@ -62,9 +62,12 @@ SocketFdScan scan_socket_fds(const std::string& root, const std::function<bool(u
   UniqueFd proc(open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!proc) return scan;
   std::vector<pid_t> pids = only_pids;
-  if (pids.empty()) pids = list_processes(root);
-  std::sort(pids.begin(), pids.end());
-  pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
+  if (pids.empty()) {
+    pids = list_processes(root);  // ascending already
+  } else {
+    std::sort(pids.begin(), pids.end());
+    pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
+  }
   for (pid_t pid : pids) {
     if (!scan_process(proc.get(), pid, wanted, scan.fds)) ++scan.unreadable;
   }

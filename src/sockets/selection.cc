@@ -81,6 +81,13 @@ bool owner_included(const Selection& selection, const Owner* owner) {
          std::any_of(commands.begin(), commands.end(), [&](const CommandPattern& c) { return c.matches(owner->command); });
 }
 
+// Whether the process passes each of the -p, -g and -u lists given (as -a asks).
+bool process_in_every_id_list(const Selection& s, const Owner& process) {
+  auto passes = [](const auto& list, auto id) { return list.empty() || std::find(list.begin(), list.end(), id) != list.end(); };
+  return passes(s.pids.include, process.pid) && passes(s.process_groups.include, process.process_group) &&
+         passes(s.users.include, process.uid);
+}
+
 // In -a mode every owner list given must match on its own.
 bool owner_included_in_all(const Selection& selection, const Owner* owner) {
   const auto& s = selection;
@@ -89,10 +96,7 @@ bool owner_included_in_all(const Selection& selection, const Owner* owner) {
            s.commands.include.empty() && !s.fds.given;
   }
   if (s.fds.given && !s.fds.matches(owner->fd)) return false;
-  if (!s.pids.include.empty() && std::find(s.pids.include.begin(), s.pids.include.end(), owner->pid) == s.pids.include.end()) return false;
-  const auto& groups = s.process_groups.include;
-  if (!groups.empty() && std::find(groups.begin(), groups.end(), owner->process_group) == groups.end()) return false;
-  if (!s.users.include.empty() && std::find(s.users.include.begin(), s.users.include.end(), owner->uid) == s.users.include.end()) return false;
+  if (!process_in_every_id_list(s, *owner)) return false;
   if (!s.commands.include.empty() &&
       std::none_of(s.commands.include.begin(), s.commands.include.end(),
                    [&](const CommandPattern& c) { return c.matches(owner->command); })) {
@@ -504,14 +508,7 @@ std::vector<bool> command_credits(const Selection& selection, const std::vector<
   std::vector<bool> credited(commands.size());
   for (const Owner& process : processes) {
     if (owner_excluded(selection, &process)) continue;
-    if (selection.and_mode) {
-      const auto& pids = selection.pids.include;
-      const auto& groups = selection.process_groups.include;
-      const auto& users = selection.users.include;
-      if (!pids.empty() && std::find(pids.begin(), pids.end(), process.pid) == pids.end()) continue;
-      if (!groups.empty() && std::find(groups.begin(), groups.end(), process.process_group) == groups.end()) continue;
-      if (!users.empty() && std::find(users.begin(), users.end(), process.uid) == users.end()) continue;
-    }
+    if (selection.and_mode && !process_in_every_id_list(selection, process)) continue;
     auto first = std::find_if(order.begin(), order.end(), [&](size_t i) { return commands[i].matches(process.command); });
     if (first != order.end()) credited[*first] = true;
   }
