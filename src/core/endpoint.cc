@@ -96,12 +96,9 @@ std::string IpAddress::to_string() const {
 }
 
 void IpAddress::append_to(std::string& out) const {
-  // glibc's inet_ntop formats IPv4 through sprintf; listings print 100k of these.
   if (family == AF_INET) {
-    for (size_t i = 0; i < 4; ++i) {
-      if (i != 0) out += '.';
-      append_decimal(out, bytes[i]);
-    }
+    char text[16];
+    out.append(text, write_dotted_quad(bytes.data(), text));
     return;
   }
   char text[INET6_ADDRSTRLEN] = {};

@@ -45,6 +45,20 @@ struct IpAddress {
   auto operator<=>(const IpAddress&) const = default;
 };
 
+// The dotted-quad text of the IPv4 address in bytes[0..3], written at out (room for 15
+// characters); returns where it ends. glibc's inet_ntop goes through sprintf, and listings
+// print 100k addresses.
+inline char* write_dotted_quad(const uint8_t* bytes, char* out) {
+  for (int i = 0; i < 4; ++i) {
+    if (i != 0) *out++ = '.';
+    unsigned value = bytes[i];
+    if (value >= 100) *out++ = static_cast<char>('0' + value / 100);
+    if (value >= 10) *out++ = static_cast<char>('0' + value / 10 % 10);
+    *out++ = static_cast<char>('0' + value % 10);
+  }
+  return out;
+}
+
 struct SockAddr {
   sockaddr_storage storage{};
   socklen_t length = 0;

@@ -1,5 +1,6 @@
 #include "core/endpoint.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <net/if.h>
 
@@ -12,6 +13,19 @@ TEST(ParseIpAddress, Ipv4) {
   EXPECT_EQ(address->family, AF_INET);
   EXPECT_EQ(address->to_string(), "192.168.1.89");
   EXPECT_FALSE(address->is_loopback());
+}
+
+TEST(WriteDottedQuad, AgreesWithInetNtopForEveryOctetValueInEveryPlace) {
+  for (int place = 0; place < 4; ++place) {
+    for (int value = 0; value < 256; ++value) {
+      uint8_t bytes[4] = {10, 0, 200, 99};
+      bytes[place] = static_cast<uint8_t>(value);
+      char expected[INET_ADDRSTRLEN];
+      ASSERT_NE(inet_ntop(AF_INET, bytes, expected, sizeof expected), nullptr);
+      char text[16];
+      EXPECT_EQ(std::string(text, write_dotted_quad(bytes, text)), expected);
+    }
+  }
 }
 
 TEST(ParseIpAddress, Ipv6AndSpecialForms) {

@@ -5,14 +5,13 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <map>
 #include <set>
 
 #include <fmt/format.h>
 
-#include "core/decimal.h"
 #include "core/services.h"
+#include "output/text_cursor.h"
 #include "output/user_names.h"
 #include "sockets/selection.h"
 
@@ -35,9 +34,9 @@ std::string user_text(uid_t uid, bool numeric) {
   return name ? *name : fmt::format("{:>{}}", uid, kNumericUserWidth);
 }
 
-void append_host(std::string& out, const IpAddress& address, bool numeric) {
+void append_host(TextCursor& out, const IpAddress& address, bool numeric) {
   if (address.is_unspecified()) {
-    out += '*';
+    out.put('*');
     return;
   }
   IpAddress shown = address.family == AF_INET6 && address.is_v4_mapped() ? address.unmapped() : address;
@@ -55,28 +54,28 @@ void append_host(std::string& out, const IpAddress& address, bool numeric) {
       known = names.emplace(shown, found).first;
     }
     if (!known->second.empty()) {
-      out += known->second;
+      out.put(known->second);
       return;
     }
   }
-  if (shown.family == AF_INET6) out += '[';
-  shown.append_to(out);
-  if (shown.family == AF_INET6) out += ']';
+  if (shown.family == AF_INET6) out.put('[');
+  out.address(shown);
+  if (shown.family == AF_INET6) out.put(']');
 }
 
-void append_port(std::string& out, uint16_t port, Protocol protocol, bool numeric) {
+void append_port(TextCursor& out, uint16_t port, Protocol protocol, bool numeric) {
   if (port == 0) {
-    out += '*';
+    out.put('*');
     return;
   }
   if (!numeric && (protocol == Protocol::kTcp || protocol == Protocol::kUdp)) {
     std::optional<std::string_view> name = listed_service_name(port, protocol == Protocol::kTcp ? "tcp" : "udp");
     if (name) {
-      out += *name;
+      out.put(*name);
       return;
     }
   }
-  append_decimal(out, port);
+  out.decimal(port);
 }
 
 std::string_view unix_type_name(int type) {
@@ -98,6 +97,7 @@ std::string device_text(const SocketRecord& record) {
   if (record.protocol == Protocol::kUnix) return fmt::format("0x{:016x}", record.kernel_address);
   return fmt::format_int(record.inode).str();
 }
+constexpr size_t kUnixDeviceWidth = 18;
 
 std::string_view node_text(const SocketRecord& record) {
   switch (record.protocol) {
@@ -109,8 +109,13 @@ std::string_view node_text(const SocketRecord& record) {
 }
 
 // "/run/x.sock type=STREAM", or "type=STREAM" for an unnamed socket.
-std::string unix_name(const SocketRecord& record) {
-  return (record.unix_path.empty() ? "" : record.unix_path + " ") + fmt::format("type={}", unix_type_name(record.type));
+void append_unix_name(TextCursor& out, const SocketRecord& record) {
+  if (!record.unix_path.empty()) {
+    out.put(record.unix_path);
+    out.put(' ');
+  }
+  out.put("type=");
+  out.put(unix_type_name(record.type));
 }
 
 // The last uid's USER cell: rows come sorted by process, so one uid usually runs for many.
@@ -154,29 +159,21 @@ bool before(const LsofRow& a, const LsofRow& b) {
 
 // Records and owners lie wherever the dump and the join left them: a row waited on at a time
 // spent more than half of the writing in cache misses. What a row reads, fetched ahead of it.
+// A row reads its record up to the inode: any 64-byte line of that span holds one of the
+// three bytes fetched (records lie at any offset from a line).
 void prefetch_row(const LsofRow& row) {
   __builtin_prefetch(row.owner);
-  __builtin_prefetch(row.record);
-  __builtin_prefetch(reinterpret_cast<const char*>(row.record) + 64);
-}
-
-void append_padded(std::string& line, std::string_view text, size_t width, bool right) {
-  size_t pad = width > text.size() ? width - text.size() : 0;
-  if (right) line.append(pad, ' ');
-  line.append(text);
-  if (!right) line.append(pad, ' ');
-}
-
-void append_padded_decimal(std::string& line, uint64_t value, size_t width) {
-  char digits[20];
-  char* end = std::to_chars(digits, digits + sizeof digits, value).ptr;
-  append_padded(line, std::string_view(digits, static_cast<size_t>(end - digits)), width, true);
+  const char* first = reinterpret_cast<const char*>(row.record);
+  const char* last = reinterpret_cast<const char*>(&row.record->inode + 1) - 1;
+  __builtin_prefetch(first);
+  __builtin_prefetch(first + (last - first) / 2);
+  __builtin_prefetch(last);
 }
 
 // fd_text() without building a string.
-void append_fd_cell(std::string& line, int fd) {
-  if (fd >= 10000) return append_padded(line, fd_text(fd), kFdWidth, true);
-  append_padded_decimal(line, static_cast<uint64_t>(fd), kFdWidth);
+void append_fd_cell(TextCursor& line, int fd) {
+  if (fd >= 10000) return line.padded(fd_text(fd), kFdWidth, true);
+  line.padded_decimal(static_cast<uint64_t>(fd), kFdWidth);
 }
 
 }  // namespace
@@ -230,14 +227,14 @@ void add_other_end_rows(std::vector<LsofRow>& rows, const sockets::SocketEnds& e
 
 namespace {
 
-void append_address_name(std::string& out, const SocketRecord& record, const LsofStyle& style) {
+void append_address_name(TextCursor& out, const SocketRecord& record, const LsofStyle& style) {
   append_host(out, record.local.address, style.numeric_hosts);
-  out += ':';
+  out.put(':');
   append_port(out, record.local.port, record.protocol, style.numeric_ports);
   if (!record.remote.address.is_unspecified() || record.remote.port != 0) {
-    out += "->";
+    out.put("->");
     append_host(out, record.remote.address, style.numeric_hosts);
-    out += ':';
+    out.put(':');
     append_port(out, record.remote.port, record.protocol, style.numeric_ports);
   }
 }
@@ -245,11 +242,11 @@ void append_address_name(std::string& out, const SocketRecord& record, const Lso
 // -E: " PID,COMMAND,FDmode" for each holder of the other end of record's connection, the
 // highest pid and descriptor first as lsof lists them; for UNIX sockets after "->INO=" and the
 // other end's inode, which lsof shows even when no process holds it.
-void append_other_end(std::string& out, const SocketRecord& record, const LsofStyle& style) {
+void append_other_end(TextCursor& out, const SocketRecord& record, const LsofStyle& style) {
   if (style.ends == nullptr) return;
   if (uint64_t inode = sockets::SocketEnds::unix_other_inode(record); inode != 0) {
-    out += " ->INO=";
-    append_decimal(out, inode);
+    out.put(" ->INO=");
+    out.decimal(inode);
   }
   const SocketRecord* other = style.ends->other_end(record);
   if (other == nullptr) return;
@@ -259,13 +256,13 @@ void append_other_end(std::string& out, const SocketRecord& record, const LsofSt
     return a->pid != b->pid ? a->pid > b->pid : a->fd > b->fd;
   });
   for (const sockets::Owner* holder : holders) {
-    out += ' ';
-    append_decimal(out, static_cast<uint64_t>(holder->pid));
-    out += ',';
-    out += std::string_view(holder->command).substr(0, style.end_command_width);
-    out += ',';
-    out += fd_text(holder->fd);
-    out += holder->access;
+    out.put(' ');
+    out.decimal(static_cast<uint64_t>(holder->pid));
+    out.put(',');
+    out.put(std::string_view(holder->command).substr(0, style.end_command_width));
+    out.put(',');
+    out.put(fd_text(holder->fd));
+    out.put(holder->access);
   }
 }
 
@@ -285,9 +282,9 @@ class StateNames {
 }  // namespace
 
 std::string lsof_address_name(const SocketRecord& record, const LsofStyle& style) {
-  std::string name;
+  TextCursor name(64);
   append_address_name(name, record, style);
-  return name;
+  return std::string(name.text());
 }
 
 void write_lsof(const std::vector<LsofRow>& rows, const LsofStyle& style, const TextSink& write) {
@@ -311,7 +308,7 @@ void write_lsof(const std::vector<LsofRow>& rows, const LsofStyle& style, const 
     }
     widths.user = std::max(widths.user, users.text(row.owner->uid).size());
     // As device_text() would print it, without building the text.
-    widths.device = std::max(widths.device, is_unix ? size_t{18} : decimal_width(record.inode));
+    widths.device = std::max(widths.device, is_unix ? kUnixDeviceWidth : decimal_width(record.inode));
     widths.node = std::max(widths.node, is_unix ? decimal_width(record.inode) : node_text(record).size());
   }
   std::string_view size_header = style.size_only ? "SIZE" : style.offset_only ? "OFFSET" : "SIZE/OFF";
@@ -322,53 +319,52 @@ void write_lsof(const std::vector<LsofRow>& rows, const LsofStyle& style, const 
   write(fmt::format("{:<{}} {:>{}}{} {:>{}} {:>{}}   {:>{}} {:>{}} {} {:>{}} NAME\n", "COMMAND", widths.command,
                     "PID", widths.pid, ids_header, "USER", widths.user, "FD", kFdWidth, "TYPE", widths.type, "DEVICE",
                     widths.device, size_header, "NODE", widths.node));
-  std::string out;
-  out.reserve(kTextPiece + 512);
+  TextCursor out(kTextPiece + 4096);
   StateNames states;
   for (size_t i = 0; i < rows.size(); ++i) {
     if (i + kAhead < rows.size()) prefetch_row(rows[i + kAhead]);
     const SocketRecord& record = *rows[i].record;
     const sockets::Owner& owner = *rows[i].owner;
     bool is_unix = record.protocol == Protocol::kUnix;
-    append_padded(out, std::string_view(owner.command).substr(0, style.command_width), widths.command, false);
-    out += ' ';
-    append_padded_decimal(out, static_cast<uint64_t>(owner.pid), widths.pid);
+    out.padded(std::string_view(owner.command).substr(0, style.command_width), widths.command, false);
+    out.put(' ');
+    out.padded_decimal(static_cast<uint64_t>(owner.pid), widths.pid);
     if (style.parent_column) {
-      out += ' ';
-      append_padded_decimal(out, static_cast<uint64_t>(owner.parent), widths.parent);
+      out.put(' ');
+      out.padded_decimal(static_cast<uint64_t>(owner.parent), widths.parent);
     }
     if (style.group_column) {
-      out += ' ';
-      append_padded_decimal(out, static_cast<uint64_t>(owner.process_group), widths.group);
+      out.put(' ');
+      out.padded_decimal(static_cast<uint64_t>(owner.process_group), widths.group);
     }
-    out += ' ';
-    append_padded(out, users.text(owner.uid), widths.user, true);
-    out += ' ';
+    out.put(' ');
+    out.padded(users.text(owner.uid), widths.user, true);
+    out.put(' ');
     append_fd_cell(out, owner.fd);
-    out += owner.access;
-    out += "  ";
-    append_padded(out, type_text(record), widths.type, true);
-    out += ' ';
+    out.put(owner.access);
+    out.put("  ");
+    out.padded(type_text(record), widths.type, true);
+    out.put(' ');
     if (is_unix) {
-      append_padded(out, device_text(record), widths.device, true);
+      out.padded(device_text(record), widths.device, true);
     } else {
-      append_padded_decimal(out, record.inode, widths.device);
+      out.padded_decimal(record.inode, widths.device);
     }
-    out += ' ';
-    append_padded(out, size_cell, size_header.size(), true);
-    out += ' ';
+    out.put(' ');
+    out.padded(size_cell, size_header.size(), true);
+    out.put(' ');
     if (is_unix) {
-      append_padded_decimal(out, record.inode, widths.node);
+      out.padded_decimal(record.inode, widths.node);
     } else {
-      append_padded(out, node_text(record), widths.node, true);
+      out.padded(node_text(record), widths.node, true);
     }
-    out += ' ';
+    out.put(' ');
     if (is_unix) {
-      out += unix_name(record);
+      append_unix_name(out, record);
       append_other_end(out, record, style);
-      out += " (";
-      out += sockets::unix_state_name(record);
-      out += ')';
+      out.put(" (");
+      out.put(sockets::unix_state_name(record));
+      out.put(')');
     } else {
       append_address_name(out, record, style);
       append_other_end(out, record, style);
@@ -376,27 +372,27 @@ void write_lsof(const std::vector<LsofRow>& rows, const LsofStyle& style, const 
       // default, TCP only), and where that is empty with a lone space, unless -T selected nothing.
       bool state = style.tcp_state && record.protocol == Protocol::kTcp;
       if (state || style.tcp_queues) {
-        out += " (";
-        if (state) out += states.tcp(record.state);
+        out.put(" (");
+        if (state) out.put(states.tcp(record.state));
         if (style.tcp_queues) {
-          if (state) out += ' ';
-          out += "QR=";
-          append_decimal(out, record.receive_queue);
-          out += " QS=";
-          append_decimal(out, lsof_send_queue(record));
+          if (state) out.put(' ');
+          out.put("QR=");
+          out.decimal(record.receive_queue);
+          out.put(" QS=");
+          out.decimal(lsof_send_queue(record));
         }
-        out += ')';
+        out.put(')');
       } else if (style.tcp_info_given) {
-        out += ' ';
+        out.put(' ');
       }
     }
-    out += '\n';
+    out.put('\n');
     if (out.size() >= kTextPiece) {
-      write(out);
+      write(out.text());
       out.clear();
     }
   }
-  if (!out.empty()) write(out);
+  if (out.size() != 0) write(out.text());
 }
 
 std::string render_lsof(const std::vector<LsofRow>& rows, const LsofStyle& style) {
@@ -419,6 +415,7 @@ void write_lsof_fields(const std::vector<LsofRow>& rows, const LsofStyle& style,
     out += end;
   };
   pid_t current = -1;
+  TextCursor name(256);
   for (const LsofRow& row : rows) {
     const sockets::Owner& owner = *row.owner;
     const SocketRecord& record = *row.record;
@@ -445,9 +442,14 @@ void write_lsof_fields(const std::vector<LsofRow>& rows, const LsofStyle& style,
     if (has('i') && is_unix) field('i', std::to_string(record.inode));
     if (has('P') && !is_unix) field('P', node_text(record));
     if (has('n')) {
-      std::string name = is_unix ? unix_name(record) : lsof_address_name(record, style);
+      name.clear();
+      if (is_unix) {
+        append_unix_name(name, record);
+      } else {
+        append_address_name(name, record, style);
+      }
       append_other_end(name, record, style);
-      field('n', name);
+      field('n', name.text());
     }
     if (has('T')) {
       if (is_unix) {
