@@ -88,6 +88,9 @@ Result<Listing> list_once(const SocketsOptions& options, netlink::Channel& chann
   sockets::CollectRequest request = sockets::to_collect_request(selection);
   // The other end of a connection can be in another state (FIN_WAIT2 against CLOSE_WAIT).
   if (other_ends) request.states = ~0u;
+  // lsof's views list owned sockets only, and a TIME_WAIT socket has no owner (its file is
+  // closed): the kernel leaves them out of the dump, on a busy server most of its sockets.
+  if (lsof_like) request.states &= ~(1u << TCP_TIME_WAIT);
   // Owners are joined to the records that have come while the dump goes on (when the
   // iterator is done by then).
   sockets::RecordsSoFar join_early;

@@ -93,11 +93,11 @@ std::string_view type_text(const SocketRecord& record) {
 }
 
 // DEVICE: the kernel address as 0x and 16 hex digits for UNIX sockets, the inode otherwise.
+constexpr size_t kUnixDeviceWidth = 18;
 std::string device_text(const SocketRecord& record) {
   if (record.protocol == Protocol::kUnix) return fmt::format("0x{:016x}", record.kernel_address);
   return fmt::format_int(record.inode).str();
 }
-constexpr size_t kUnixDeviceWidth = 18;
 
 std::string_view node_text(const SocketRecord& record) {
   switch (record.protocol) {
@@ -158,9 +158,9 @@ bool before(const LsofRow& a, const LsofRow& b) {
 }
 
 // Records and owners lie wherever the dump and the join left them: a row waited on at a time
-// spent more than half of the writing in cache misses. What a row reads, fetched ahead of it.
-// A row reads its record up to the inode: any 64-byte line of that span holds one of the
-// three bytes fetched (records lie at any offset from a line).
+// spent more than half of the writing in cache misses. What a row reads, fetched ahead of it:
+// its owner, and its record up to the inode: under 128 bytes, which can touch three 64-byte
+// lines (records lie at any offset from one), hence its first, middle and last bytes.
 void prefetch_row(const LsofRow& row) {
   __builtin_prefetch(row.owner);
   const char* first = reinterpret_cast<const char*>(row.record);

@@ -5,6 +5,7 @@
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -291,9 +292,12 @@ Result<std::vector<SocketRecord>> collect_sockets(netlink::Channel& channel, con
   // Unfiltered dumps return about what sockstat counts: room for all of them at once keeps
   // the vector from doubling (its old and new copies would be the listing's peak memory).
   size_t expected = 0;
-  if (request.ports.empty() && request.states == ~0u) {
+  bool time_wait = (request.states & (1u << TCP_TIME_WAIT)) != 0;
+  if (request.ports.empty() && (request.states | (1u << TCP_TIME_WAIT)) == ~0u) {
     procfs::SocketCounts counts = procfs::read_socket_counts();
-    if (request.tcp) expected += (request.ipv4 ? counts.tcp4 : 0) + (request.ipv6 ? counts.tcp6 : 0) + counts.time_wait;
+    if (request.tcp) {
+      expected += (request.ipv4 ? counts.tcp4 : 0) + (request.ipv6 ? counts.tcp6 : 0) + (time_wait ? counts.time_wait : 0);
+    }
     if (request.udp) expected += (request.ipv4 ? counts.udp4 : 0) + (request.ipv6 ? counts.udp6 : 0);
   }
 

@@ -290,7 +290,11 @@ def test_sockets_without_owner_are_in_json_but_not_in_lsof_view(netns):
         stdout, _, _ = run(sockscope("sockets", "--json", "-i", f":{port}", "-sTCP:TIME_WAIT"))
         entries = json.loads(stdout)
         assert entries and entries[0]["state"] == "TIME_WAIT" and entries[0]["owners"] == []
+        assert "TIME_WAIT" in [entry["state"] for entry in json.loads(run(sockscope("sockets", "--json"))[0])]
         assert run(sockscope("sockets", "-Pni", f":{port}", "-sTCP:TIME_WAIT"))[2] == 1
+        # The lsof views ask the kernel to leave TIME_WAIT sockets out; what they list is lsof's.
+        for args in (["-Pni"], ["-Pni", f":{port}"], ["-Pni", "-E"], ["-Pn", "-i", "-F", "pfnT"]):
+            assert run(sockscope("sockets", *args)) == run([peer_binary("lsof")] + args, timeout=60), args
 
 
 def test_proc_net_fallback_lists_the_same_inet_sockets(host):
