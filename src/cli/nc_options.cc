@@ -72,7 +72,7 @@ std::optional<int> parse_tos(std::string_view text) {
 tl::expected<NcOptions, NcUsageError> parse_nc_options(int argc, char** argv,
                                                        const std::function<Result<std::string>()>& ask_md5_password) {
   NcOptions options;
-  optind = 1;
+  optind = 0;  // glibc's full reset: a second parse in one process (tests, fuzzers) starts clean
   opterr = 0;
   int letter;
   while ((letter = getopt(argc, argv, "46bCDdFhI:i:klM:m:NnO:P:p:q:rSs:T:tUuV:vW:w:X:x:Zz")) != -1) {

@@ -266,6 +266,10 @@ int run_sockets(int argc, char** argv) {
     complain(options.error().message());
     return kNothingOrError;
   }
+  if (options->help) {
+    print_sockets_help();
+    return kFound;
+  }
   Result<netlink::Channel> channel = options->replay_path.empty() ? netlink::Channel::open(NETLINK_SOCK_DIAG)
                                                                    : netlink::Channel::replay(options->replay_path);
   if (!channel && options->replay_path.empty()) {

@@ -5,12 +5,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <cstdlib>
 #include <string_view>
 
 #include <fmt/format.h>
 
-#include "cli/commands.h"
 #include "core/decimal.h"
 
 namespace sockscope::cli {
@@ -99,7 +97,10 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
     if (arg == "--source=proc") { options.from_proc = true; continue; }
     if (arg == "--owners=proc") { options.owners = sockets::OwnerSource::kProc; continue; }
     if (arg == "--owners=bpf") { options.owners = sockets::OwnerSource::kBpf; continue; }
-    if (arg == "-h" || arg == "-?" || arg == "--help") { print_sockets_help(); std::exit(0); }
+    if (arg == "-h" || arg == "-?" || arg == "--help") {
+      options.help = true;
+      return options;
+    }
     if (arg.starts_with("+r")) {
       options.repeat_until_empty = true;
       Result<void> done = parse_repeat(optional_argument(argc, argv, i, arg.substr(2)).value_or(""), options);

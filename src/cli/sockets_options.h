@@ -19,6 +19,7 @@ enum class SocketsView { kLsof, kFields, kPids, kTable, kJson };
 enum class OtherEnds { kHidden, kShown, kShownAndListed };
 
 struct SocketsOptions {
+  bool help = false;  // -h, -? or --help: the rest of the line is not read
   sockets::Selection selection;
   output::LsofStyle style;
   SocketsView view = SocketsView::kLsof;
