@@ -132,6 +132,7 @@ Result<Listing> list_once(const SocketsOptions& options, netlink::Channel& chann
   bool want_flags = all_fields || (fields && options.fields.find('G') != std::string::npos);
   if (want_ids || want_flags) {
     std::unordered_map<pid_t, procfs::ProcessIds> ids;
+    std::vector<sockets::Owner*> flags_wanted;
     for (sockets::SocketRecord& record : records) {
       if (!sockets::socket_matches(selection, record)) continue;  // kept only for the join's numbering
       for (sockets::Owner& owner : record.owners) {
@@ -141,9 +142,14 @@ Result<Listing> list_once(const SocketsOptions& options, netlink::Channel& chann
           owner.parent = known->second.parent;
           owner.process_group = known->second.process_group;
         }
-        if (want_flags) owner.file_flags = procfs::read_fd_flags("/proc", owner.pid, owner.fd);
+        if (want_flags) flags_wanted.push_back(&owner);
       }
     }
+    std::sort(flags_wanted.begin(), flags_wanted.end(), [](const sockets::Owner* a, const sockets::Owner* b) {
+      return a->pid != b->pid ? a->pid < b->pid : a->fd < b->fd;
+    });
+    procfs::FdFlagsReader flags("/proc");
+    for (sockets::Owner* owner : flags_wanted) owner->file_flags = flags.read(owner->pid, owner->fd);
   }
   if (lsof_like) {
     // (UNIX records come only when asked for: a pass over 100k records is not free.)

@@ -9,6 +9,7 @@
 #include <memory>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string_view>
 
 #include "core/decimal.h"
@@ -134,11 +135,20 @@ ProcessIds read_process_ids(const std::string& root, pid_t pid) {
   return ids;
 }
 
-uint32_t read_fd_flags(const std::string& root, pid_t pid, int fd) {
-  std::string info = read_small_file(root + "/" + std::to_string(pid) + "/fdinfo/" + std::to_string(fd));
-  size_t at = info.find("flags:");
-  if (at == std::string::npos) return 0;
-  return static_cast<uint32_t>(std::strtoul(info.c_str() + at + 6, nullptr, 8));
+uint32_t FdFlagsReader::read(pid_t pid, int fd) {
+  if (pid != pid_) {
+    pid_ = pid;
+    directory_ = UniqueFd(open((root_ + "/" + std::to_string(pid) + "/fdinfo").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  }
+  if (!directory_) return 0;
+  UniqueFd file(openat(directory_.get(), std::to_string(fd).c_str(), O_RDONLY | O_CLOEXEC));
+  if (!file) return 0;
+  char info[256];
+  ssize_t length = ::read(file.get(), info, sizeof info - 1);
+  if (length <= 0) return 0;
+  info[length] = '\0';
+  const char* at = std::strstr(info, "flags:");
+  return at == nullptr ? 0 : static_cast<uint32_t>(std::strtoul(at + 6, nullptr, 8));
 }
 
 }  // namespace sockscope::procfs
