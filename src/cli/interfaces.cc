@@ -122,20 +122,25 @@ bool selected(const InterfacesOptions& options, uint32_t flags) {
 
 // Keeps the items to show. Naming an interface shows it whatever its state, unless a
 // selection was asked for too. False (after saying so) when a name matches nothing.
-template <class Item, class NameOf, class FlagsOf>
-bool choose(const InterfacesOptions& options, std::vector<Item>& items, NameOf name_of, FlagsOf flags_of) {
+template <class Item, class Named, class FlagsOf>
+bool choose(const InterfacesOptions& options, std::vector<Item>& items, Named named, FlagsOf flags_of) {
   for (const std::string& name : options.names) {
-    if (std::none_of(items.begin(), items.end(), [&](const Item& item) { return name_of(item) == name; })) {
+    if (std::none_of(items.begin(), items.end(), [&](const Item& item) { return named(item, name); })) {
       complain(fmt::format("no interface named \"{}\"", name));
       return false;
     }
   }
   std::erase_if(items, [&](const Item& item) {
-    bool named = std::find(options.names.begin(), options.names.end(), name_of(item)) != options.names.end();
-    if (!options.names.empty() && !named) return true;
+    bool is_named = std::any_of(options.names.begin(), options.names.end(), [&](const std::string& name) { return named(item, name); });
+    if (!options.names.empty() && !is_named) return true;
     return (options.names.empty() || options.explicit_selection) && !selected(options, flags_of(item));
   });
   return true;
+}
+
+// As ip takes a device: by its name or any of its altnames.
+bool interface_named(const interfaces::Interface& interface, const std::string& name) {
+  return interface.name == name || std::find(interface.altnames.begin(), interface.altnames.end(), name) != interface.altnames.end();
 }
 
 }  // namespace
@@ -205,10 +210,22 @@ int run_interfaces(int argc, char** argv) {
 
   if (options.format == Format::kIfconfig) {
     std::vector<output::IfconfigEntry> entries = output::ifconfig_entries(*all);
-    bool known = choose(
-        options, entries, [](const output::IfconfigEntry& entry) -> const std::string& { return entry.name; },
-        [](const output::IfconfigEntry& entry) { return entry.device->flags; });
-    if (!known) return kExitNegative;
+    // ifconfig finds a named block with its own name comparison ("en0:4294967295" is en0), and
+    // a name it has no block for may still be one the kernel answers for.
+    auto named = [](const output::IfconfigEntry& entry, const std::string& name) {
+      return output::ifconfig_name_compare(entry.name, name) == 0;
+    };
+    for (const std::string& name : options.names) {
+      bool listed = std::any_of(entries.begin(), entries.end(), [&](const output::IfconfigEntry& entry) { return named(entry, name); });
+      if (listed) continue;
+      if (std::optional<output::IfconfigEntry> entry = output::ifconfig_entry_for_name(*all, name)) entries.push_back(*entry);
+    }
+    bool known = choose(options, entries, named, [](const output::IfconfigEntry& entry) { return entry.device->flags; });
+    if (!known) {
+      // `ifconfig -s` has printed its header before it finds that a name does not exist.
+      if (options.counters > 0) fmt::print("{}", output::render_ifconfig_short({}));
+      return kExitNegative;
+    }
     fmt::print("{}", options.counters > 0 ? output::render_ifconfig_short(entries) : output::render_ifconfig(entries));
     return kExitOk;
   }
@@ -227,9 +244,7 @@ int run_interfaces(int argc, char** argv) {
     listeners = output::match_listeners(*all, sockets);
   }
 
-  bool known = choose(
-      options, *all, [](const interfaces::Interface& interface) -> const std::string& { return interface.name; },
-      [](const interfaces::Interface& interface) { return interface.flags; });
+  bool known = choose(options, *all, interface_named, [](const interfaces::Interface& interface) { return interface.flags; });
   if (!known) return kExitNegative;
   if (options.format == Format::kJson) {
     fmt::print("{}", output::render_interfaces_json(*all, options.counters, listeners ? &*listeners : nullptr));

@@ -45,28 +45,32 @@ constexpr struct {
 constexpr unsigned kScopeHost = 0x10, kScopeLink = 0x20, kScopeSite = 0x40, kScopeCompatV4 = 0x80;
 
 struct NameKey {
-  std::string prefix;   // the name (alias cut off) without its trailing digits
+  std::string base;     // the name with a ":digits" alias cut off
+  std::string prefix;   // base without its trailing digits
   int number = 0;       // those digits; 0 when there are none
-  int alias = -1;       // the digits after a final ':'; -1 when there is no such alias
+  std::string alias;    // the digits after a final ':'; empty when there is no such alias
+  int alias_number = -1;  // their value; -1 when there is no alias
 };
 
-// atoi's value, including its wrap-around on absurdly long digit runs.
+// atoi's value, including its wrap-around on absurdly long digit runs (":4294967295" is -1,
+// the value of no alias at all).
 int digits_value(const std::string& digits) { return static_cast<int>(std::strtol(digits.c_str(), nullptr, 10)); }
 
 NameKey name_key(const std::string& name) {
   NameKey key;
-  std::string base = name;
-  size_t colon = base.find_last_of(':');
-  if (colon != std::string::npos && colon + 1 < base.size() &&
-      std::all_of(base.begin() + static_cast<long>(colon) + 1, base.end(),
+  key.base = name;
+  size_t colon = key.base.find_last_of(':');
+  if (colon != std::string::npos && colon + 1 < key.base.size() &&
+      std::all_of(key.base.begin() + static_cast<long>(colon) + 1, key.base.end(),
                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-    key.alias = digits_value(base.substr(colon + 1));
-    base.resize(colon);
+    key.alias = key.base.substr(colon + 1);
+    key.alias_number = digits_value(key.alias);
+    key.base.resize(colon);
   }
-  size_t digits = base.size();
-  while (digits > 0 && std::isdigit(static_cast<unsigned char>(base[digits - 1]))) --digits;
-  key.prefix = base.substr(0, digits);
-  key.number = digits_value(base.substr(digits));
+  size_t digits = key.base.size();
+  while (digits > 0 && std::isdigit(static_cast<unsigned char>(key.base[digits - 1]))) --digits;
+  key.prefix = key.base.substr(0, digits);
+  key.number = digits_value(key.base.substr(digits));
   return key;
 }
 
@@ -191,7 +195,9 @@ std::string render_block(const IfconfigEntry& entry) {
     for (const interfaces::InterfaceAddress& address : device.addresses) {
       if (address.address.family != AF_INET6) continue;
       unsigned scope = ifconfig_scope(address);
-      out += fmt::format("        inet6 {}  prefixlen {}  scopeid 0x{:x}{}\n", bare_address(address.address),
+      // net-tools shows an IPv4-mapped address as the IPv4 address alone.
+      std::string text = address.address.is_v4_mapped() ? address.address.unmapped().to_string() : bare_address(address.address);
+      out += fmt::format("        inet6 {}  prefixlen {}  scopeid 0x{:x}{}\n", text,
                          address.prefix_length, scope, scope_words(scope));
     }
   }
@@ -216,13 +222,17 @@ std::string render_block(const IfconfigEntry& entry) {
 
 }  // namespace
 
-bool ifconfig_name_less(const std::string& a, const std::string& b) {
+int ifconfig_name_compare(const std::string& a, const std::string& b) {
   NameKey ka = name_key(a), kb = name_key(b);
-  if (ka.prefix != kb.prefix) return ka.prefix < kb.prefix;
-  if (ka.number != kb.number) return ka.number < kb.number;
-  if (ka.alias != kb.alias) return ka.alias < kb.alias;
-  return a < b;
+  if (int order = ka.prefix.compare(kb.prefix); order != 0) return order;
+  if (ka.number != kb.number) return ka.number < kb.number ? -1 : 1;
+  if (int order = ka.base.compare(kb.base); order != 0) return order;
+  if (ka.alias_number != kb.alias_number) return ka.alias_number < kb.alias_number ? -1 : 1;
+  if (ka.alias.empty() || kb.alias.empty()) return 0;
+  return ka.alias.compare(kb.alias);
 }
+
+bool ifconfig_name_less(const std::string& a, const std::string& b) { return ifconfig_name_compare(a, b) < 0; }
 
 std::vector<IfconfigEntry> ifconfig_entries(const std::vector<interfaces::Interface>& interfaces) {
   std::vector<IfconfigEntry> entries;
@@ -232,11 +242,17 @@ std::vector<IfconfigEntry> ifconfig_entries(const std::vector<interfaces::Interf
     seen.insert(interface.name);
   }
   // ifconfig adds every IPv4 label the kernel's SIOCGIFCONF reports; the kernel answers
-  // for "en0:1" as for "en0", cutting the name at the colon.
+  // for "en0:1" as for "en0", cutting the name at the colon. A label that ifconfig's name
+  // comparison finds equal to one it has (the devices come first) is not added: "en0:4294967295"
+  // reads as en0 without an alias.
   for (const interfaces::Interface& interface : interfaces) {
     for (const interfaces::InterfaceAddress& address : interface.addresses) {
       if (address.address.family != AF_INET || seen.count(address.label)) continue;
       if (address.label.substr(0, address.label.find(':')) != interface.name) continue;
+      if (std::any_of(entries.begin(), entries.end(),
+                      [&](const IfconfigEntry& entry) { return ifconfig_name_compare(entry.name, address.label) == 0; })) {
+        continue;
+      }
       entries.push_back({address.label, &interface, true});
       seen.insert(address.label);
     }
@@ -244,6 +260,17 @@ std::vector<IfconfigEntry> ifconfig_entries(const std::vector<interfaces::Interf
   std::stable_sort(entries.begin(), entries.end(),
                    [](const IfconfigEntry& a, const IfconfigEntry& b) { return ifconfig_name_less(a.name, b.name); });
   return entries;
+}
+
+std::optional<IfconfigEntry> ifconfig_entry_for_name(const std::vector<interfaces::Interface>& interfaces,
+                                                     const std::string& name) {
+  std::string device_name = name.substr(0, name.find(':'));
+  for (const interfaces::Interface& interface : interfaces) {
+    bool answers = interface.name == device_name ||
+                   std::find(interface.altnames.begin(), interface.altnames.end(), device_name) != interface.altnames.end();
+    if (answers) return IfconfigEntry{name, &interface, true};
+  }
+  return std::nullopt;
 }
 
 std::string render_ifconfig(const std::vector<IfconfigEntry>& entries) {
@@ -256,7 +283,11 @@ std::string render_ifconfig_short(const std::vector<IfconfigEntry>& entries) {
   std::string out = "Iface      MTU    RX-OK RX-ERR RX-DRP RX-OVR    TX-OK TX-ERR TX-DRP TX-OVR Flg\n";
   for (const IfconfigEntry& entry : entries) {
     const interfaces::Interface& device = *entry.device;
-    out += fmt::format("{:<15.15} {:5} ", entry.name, device.mtu);
+    // Padded by bytes, as printf pads: a UTF-8 name takes its byte count, not its width.
+    std::string_view name = std::string_view(entry.name).substr(0, 15);
+    out += name;
+    out.append(15 - name.size(), ' ');
+    out += fmt::format(" {:5} ", device.mtu);
     if (!entry.alias && device.counters) {
       const rtnl_link_stats64& s = *device.counters;
       out += fmt::format("{:8} {:6} {:6} {:<6} ", s.rx_packets, s.rx_errors, s.rx_dropped + s.rx_missed_errors,

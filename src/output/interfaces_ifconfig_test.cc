@@ -15,13 +15,18 @@ namespace {
 // exactly these devices and alias labels.
 const std::vector<std::string> kIfconfigOrder = {
     "a10b", "a9b", "b10c", "b2c", "en", "en0", "en0:01", "en0:1", "en0:2", "en0:10", "en0:lan", "en0:x9",
-    "k01z9", "k1z9", "k1z10", "k2z1", "lo", "v001", "v01", "v1", "x", "x0", "x00"};
+    "k01z9", "k1z9", "k1z10", "k2z1", "lo", "v001", "v01", "v1", "x", "x0", "x0:1", "x00"};
 
 TEST(IfconfigNames, SortLikeNetTools) {
   std::vector<std::string> names = kIfconfigOrder;
   std::shuffle(names.begin(), names.end(), std::mt19937(7));
   std::sort(names.begin(), names.end(), ifconfig_name_less);
   EXPECT_EQ(names, kIfconfigOrder);
+}
+
+TEST(IfconfigNames, AnAliasNumberThatWrapsToMinusOneIsTheInterface) {
+  EXPECT_EQ(ifconfig_name_compare("en0", "en0:4294967295"), 0);
+  EXPECT_GT(ifconfig_name_compare("en0:1", "en0:01"), 0);
 }
 
 interfaces::Interface device(const char* name, uint32_t flags) {

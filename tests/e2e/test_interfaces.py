@@ -228,6 +228,28 @@ def test_ifconfig_aliases_peers_flags_and_busy_counters(netns):
         assert_ifconfig_like_net_tools(name, name)
 
 
+def test_ifconfig_names_the_kernel_answers_for_and_its_name_order(netns):
+    quiet_interfaces()
+    sh("ip", "link", "add", "eth0", "type", "veth", "peer", "name", "eth00")
+    sh("ip", "link", "property", "add", "dev", "eth0", "altname", "uplink0")
+    sh("ip", "addr", "add", "10.0.1.1/24", "dev", "eth0", "label", "eth0:1")
+    # An alias number that wraps to -1 is eth0 itself to ifconfig: no block of its own.
+    sh("ip", "addr", "add", "10.0.1.2/24", "dev", "eth0", "label", "eth0:4294967295")
+    sh("ip", "addr", "add", "::ffff:192.0.2.1/96", "dev", "eth00", "nodad")
+    sh("ip", "link", "add", "br\u00fccke", "type", "veth", "peer", "name", "\u65e5\u672c")  # padded by bytes in -s
+    for args in (["-a"], ["-s", "-a"], ["uplink0"], ["eth0:7"], ["-s", "eth0:7"], ["lo:1"], ["eth0:4294967295"],
+                 ["eth00"]):
+        assert_ifconfig_like_net_tools(args, args)
+    text = ours("--format=ifconfig", "-a")
+    assert text.index("eth0:1:") < text.index("eth00:") and "inet6 192.0.2.1  prefixlen 96" in text
+    # A name that does not exist: ifconfig -s has printed its header by then.
+    mine, peer = run(sockscope("interfaces", "--format=ifconfig", "-s", "nosuch0")), run(["ifconfig", "-s", "nosuch0"])
+    assert (mine[0], mine[2]) == (peer[0], peer[2]) == (peer[0], 1) and peer[0].startswith(b"Iface")
+    # ip takes an altname wherever it takes a device name.
+    assert assert_json_like_ip(["uplink0"], ["addr", "show", "dev", "uplink0"])[0]["ifname"] == "eth0"
+    assert ours("uplink0").startswith("eth0: index ")
+
+
 def test_ifconfig_format_unknown_name(netns):
     _, stderr, code = run(sockscope("interfaces", "--format=ifconfig", "en0:9"))
     assert (stderr, code) == (b'sockscope interfaces: no interface named "en0:9"\n', 1)
