@@ -293,7 +293,7 @@ Result<std::vector<SocketRecord>> collect_sockets(netlink::Channel& channel, con
   // the vector from doubling (its old and new copies would be the listing's peak memory).
   size_t expected = 0;
   bool time_wait = (request.states & (1u << TCP_TIME_WAIT)) != 0;
-  if (request.ports.empty() && (request.states | (1u << TCP_TIME_WAIT)) == ~0u) {
+  if (request.ports.empty() && (request.states | (1u << TCP_TIME_WAIT) | (1u << kTcpBoundInactive)) == ~0u) {
     procfs::SocketCounts counts = procfs::read_socket_counts();
     if (request.tcp) {
       expected += (request.ipv4 ? counts.tcp4 : 0) + (request.ipv6 ? counts.tcp6 : 0) + (time_wait ? counts.time_wait : 0);

@@ -15,6 +15,11 @@
 
 namespace sockscope::sockets {
 
+// The kernel's pseudo-state (Linux 6.5+, include/net/tcp_states.h) that asks a TCP dump for
+// the sockets that are bound but neither listen nor connect; they come with state CLOSE.
+// Finding them walks every bound socket once more, after the listening and connected tables.
+inline constexpr int kTcpBoundInactive = 13;
+
 struct CollectRequest {
   bool tcp = true, udp = true, unix_domain = false;
   bool ipv4 = true, ipv6 = true;

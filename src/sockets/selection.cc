@@ -51,9 +51,20 @@ bool end_matches(const InetSpec& spec, const Endpoint& end) {
   return host_ok && port_ok;
 }
 
+// The family an address spec compares with, lsof's: an IPv6 socket with a v4-mapped address
+// at either end it has (a dual-stack socket talking IPv4) counts as IPv4, though its TYPE
+// stays IPv6 (a bare -i4 or -i6 goes by TYPE).
+int spec_family(const SocketRecord& record) {
+  if (record.family != AF_INET6) return record.family;
+  auto mapped = [](const Endpoint& end) {
+    return (!end.address.is_unspecified() || end.port != 0) && end.address.is_v4_mapped();
+  };
+  return mapped(record.local) || mapped(record.remote) ? AF_INET : AF_INET6;
+}
+
 bool spec_matches(const InetSpec& spec, const SocketRecord& record) {
   if (spec.impossible_port || record.protocol == Protocol::kUnix) return false;
-  if (spec.family != AF_UNSPEC && spec.family != record.family) return false;
+  if (spec.family != AF_UNSPEC && spec.family != spec_family(record)) return false;
   if (spec.protocol && *spec.protocol != record.protocol) return false;
   if (spec.hosts.empty() && spec.ports.empty()) return true;
   return end_matches(spec, record.local) || (connected(record) && end_matches(spec, record.remote));

@@ -5,7 +5,8 @@ have real sockets of known shape owned by a real process.
 Each item: {"kind": "tcp-listen"|"tcp-pair"|"udp"|"unix-listen"|"unix-pair"|"tcp-bound",
             "family": 4|6, "address": "...", "port": 0, "reuseaddr": bool, "reuseport": bool,
             "v6only": bool, "device": "en0", "connect": [addr, port], "path": "/tmp/x",
-            "dup": bool}
+            "dup": bool, "client_family": 4|6}
+"client_family" 4 connects a tcp-pair's client over IPv4 (to a dual-stack IPv6 listener).
 "dup" holds the item's first socket under a second descriptor too, opened after every item's
 own, so that one socket has two owners whose rows are apart in lsof's order."""
 import json
@@ -44,7 +45,7 @@ def make(item):
     if kind == "tcp-listen" or kind == "tcp-pair":
         s.listen(16)
     if kind == "tcp-pair":
-        host = s.getsockname()[0]
+        host = "127.0.0.1" if item.get("client_family") == 4 else s.getsockname()[0]
         client = socket.create_connection((host, s.getsockname()[1]))
         server, _ = s.accept()
         held += [client, server]

@@ -58,7 +58,13 @@ class Host:
             {"kind": "unix-listen", "path": f"@sockscope-test-{os.getpid()}"},
             {"kind": "unix-pair"},
             {"kind": "tcp-listen", "address": "127.0.0.1", "dup": True},
+            # Dual-stack sockets talking IPv4: IPv6 by TYPE, IPv4 to lsof's address specs.
+            {"kind": "tcp-pair", "family": 6, "address": "::", "v6only": False, "client_family": 4},
+            {"kind": "udp", "family": 6, "address": "::", "v6only": False, "connect": ["::ffff:127.0.0.1", 9]},
+            # Bound, neither listening nor connected: not in /proc/net/tcp, so never lsof's.
+            {"kind": "tcp-bound", "address": "127.0.0.1"},
         ])
+        self.dual_stack_port = ports[14]["port"]
         self.link_local_port = ports[7]["port"]
         self.shared_port = ports[9]["port"]
         # A second listener on the identical address: SO_REUSEPORT shares it.
@@ -116,6 +122,10 @@ def selection_forms(h):
         ["-Pn", "-i", "-i6"], ["-Pn", "-i6", "-i"], ["-Pn", "-i6", "-i", "TCP"], ["-Pn", "-i4", "-iTCP"],
         ["-Pn", "-i6", "-i4"], ["-Pn", "-i6", "-i", f":{p}"], ["-Pn", "-i4", "-a", "-i", f":{p}"],
         ["-Pn", "-iTCP@0.0.0.0"], ["-Pn", f"-i@0.0.0.0:{p}"],
+        # Address specs with a family take a dual-stack socket's v4-mapped addresses as IPv4.
+        ["-Pn", "-i", "4TCP"], ["-Pn", "-i", "6TCP"], ["-Pn", "-i", "4UDP"], ["-Pn", "-i", "6UDP"],
+        ["-Pn", "-i", "4@127.0.0.1"], ["-Pn", "-i6", "-a", "-i", f":{h.dual_stack_port}"],
+        ["-Pn", "-i4", "-a", "-i", f":{h.dual_stack_port}"], ["-Pn", "-iTCP", "-sTCP:CLOSE"],
         # -s alone: a SIZE column without offsets; -F always carries the process id.
         ["-Pn", "-s", "-i"], ["-Pn", "-U", "-a", "-s", "-p", str(h.root_holder.pid)], ["-Pn", "-s", "-i", "-F"],
         ["-Pn", "-i", "-Fn"], ["-Pn", "-i", "-Fcu"],
