@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <clocale>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -269,6 +270,9 @@ void print_sockets_help() {
 }
 
 int run_sockets(int argc, char** argv) {
+  // lsof takes its character classes from the environment: in a UTF-8 locale it writes a
+  // name's printable multibyte characters as they are (see output/lsof_safe_text.h).
+  std::setlocale(LC_CTYPE, "");
   Result<SocketsOptions> options = parse_sockets_options(argc, argv);
   if (!options) {
     complain(options.error().message());

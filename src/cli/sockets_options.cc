@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <string_view>
 
@@ -27,7 +28,8 @@ Result<void> parse_command_width(std::string_view text, SocketsOptions& options)
   size_t width = 0;
   if (!parse_decimal(text, width)) return fail("+c not followed by width number");
   if (width > kCommandNameLimit) return fail(fmt::format("+c {} > what system provides ({})", width, kCommandNameLimit));
-  options.style.command_width = width == 0 ? kCommandNameLimit : std::max<size_t>(width, std::string_view("COMMAND").size());
+  // (0: the whole name, however wide its escapes make it.)
+  options.style.command_width = width == 0 ? SIZE_MAX : std::max<size_t>(width, std::string_view("COMMAND").size());
   options.style.end_command_width = width;  // as lsof: not raised to the title, 0 cuts all
   return {};
 }

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "core/services.h"
+#include "output/lsof_safe_text.h"
 #include "output/text_cursor.h"
 #include "output/user_names.h"
 #include "sockets/selection.h"
@@ -108,10 +109,14 @@ std::string_view node_text(const SocketRecord& record) {
   return "";
 }
 
-// "/run/x.sock type=STREAM", or "type=STREAM" for an unnamed socket.
+// "/run/x.sock type=STREAM", or "type=STREAM" for an unnamed socket. An abstract name's NUL
+// bytes show as '@', as /proc/net/unix (where lsof reads names) shows them; the name's other
+// unprintable bytes as lsof escapes them.
 void append_unix_name(TextCursor& out, const SocketRecord& record) {
   if (!record.unix_path.empty()) {
-    out.put(record.unix_path);
+    std::string name = record.unix_path;
+    if (name.front() == '@') std::replace(name.begin(), name.end(), '\0', '@');
+    out.put(is_plain_text(name) ? name : safe_text(name));
     out.put(' ');
   }
   out.put("type=");
@@ -168,6 +173,13 @@ void prefetch_row(const LsofRow& row) {
   __builtin_prefetch(first);
   __builtin_prefetch(first + (last - first) / 2);
   __builtin_prefetch(last);
+}
+
+// The COMMAND column escapes spaces too.
+constexpr SafeTextStyle kCommandColumn{.escape_space = true, .keep_multibyte = false};
+
+size_t command_width(const std::string& command) {
+  return is_plain_text(command, kCommandColumn) ? command.size() : safe_width(command, kCommandColumn);
 }
 
 // fd_text() without building a string.
@@ -259,7 +271,8 @@ void append_other_end(TextCursor& out, const SocketRecord& record, const LsofSty
     out.put(' ');
     out.decimal(static_cast<uint64_t>(holder->pid));
     out.put(',');
-    out.put(std::string_view(holder->command).substr(0, style.end_command_width));
+    std::string_view command = std::string_view(holder->command).substr(0, style.end_command_width);
+    out.put(is_plain_text(command) ? std::string(command) : safe_text(command));
     out.put(',');
     out.put(fd_text(holder->fd));
     out.put(holder->access);
@@ -298,7 +311,7 @@ void write_lsof(const std::vector<LsofRow>& rows, const LsofStyle& style, const 
     const LsofRow& row = rows[i];
     const SocketRecord& record = *row.record;
     bool is_unix = record.protocol == Protocol::kUnix;
-    widths.command = std::max(widths.command, std::min(row.owner->command.size(), style.command_width));
+    widths.command = std::max(widths.command, std::min(command_width(row.owner->command), style.command_width));
     widths.pid = std::max(widths.pid, decimal_width(static_cast<uint64_t>(row.owner->pid)));
     if (style.parent_column) {
       widths.parent = std::max(widths.parent, decimal_width(static_cast<uint64_t>(row.owner->parent)));
@@ -326,7 +339,12 @@ void write_lsof(const std::vector<LsofRow>& rows, const LsofStyle& style, const 
     const SocketRecord& record = *rows[i].record;
     const sockets::Owner& owner = *rows[i].owner;
     bool is_unix = record.protocol == Protocol::kUnix;
-    out.padded(std::string_view(owner.command).substr(0, style.command_width), widths.command, false);
+    // lsof writes as much of the name as the column holds.
+    if (is_plain_text(owner.command, kCommandColumn)) {
+      out.padded(std::string_view(owner.command).substr(0, widths.command), widths.command, false);
+    } else {
+      out.padded(safe_text(owner.command, kCommandColumn, widths.command), widths.command, false);
+    }
     out.put(' ');
     out.padded_decimal(static_cast<uint64_t>(owner.pid), widths.pid);
     if (style.parent_column) {
@@ -424,13 +442,15 @@ void write_lsof_fields(const std::vector<LsofRow>& rows, const LsofStyle& style,
       if (has('p')) field('p', std::to_string(owner.pid));
       if (has('g')) field('g', std::to_string(owner.process_group));
       if (has('R')) field('R', std::to_string(owner.parent));
-      if (has('c')) field('c', owner.command);
+      if (has('c')) field('c', is_plain_text(owner.command) ? owner.command : safe_text(owner.command));
       if (has('u')) field('u', std::to_string(owner.uid));
       if (has('L') && !style.numeric_users) {  // -l: lsof leaves the login name out
         if (std::optional<std::string> name = login_name(owner.uid)) field('L', *name);
       }
       if (nul_terminated) out += '\n';
     }
+    // With -F0, a descriptor's fields end with a newline, if it has any.
+    size_t file_fields_at = out.size();
     if (has('f')) field('f', fd_text(owner.fd));
     if (has('a')) field('a', std::string(1, owner.access));
     if (has('l')) field('l', " ");
@@ -460,7 +480,7 @@ void write_lsof_fields(const std::vector<LsofRow>& rows, const LsofStyle& style,
         field('T', fmt::format("QS={}", lsof_send_queue(record)));
       }
     }
-    if (nul_terminated) out += '\n';
+    if (nul_terminated && out.size() != file_fields_at) out += '\n';
     write(out);
     out.clear();
   }

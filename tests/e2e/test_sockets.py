@@ -307,6 +307,42 @@ def test_sockets_without_owner_are_in_json_but_not_in_lsof_view(netns):
             assert run(sockscope("sockets", *args)) == run([peer_binary("lsof")] + args, timeout=60), args
 
 
+ODD_NAMES_HOLDER = r"""
+import ctypes, socket, sys
+name = sys.argv[1].encode().decode("unicode_escape").encode("latin-1")  # the test writes escapes
+ctypes.CDLL(None).prctl(15, ctypes.c_char_p(name), 0, 0, 0)  # PR_SET_NAME
+udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+udp.bind(("127.0.0.1", 0))
+abstract = socket.socket(socket.AF_UNIX)
+abstract.bind(b"\0ab\x01c\0d")
+named = socket.socket(socket.AF_UNIX)
+named.bind(sys.argv[2].encode("utf-8"))
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+
+@pytest.mark.parametrize("command", ["a b c d e f g", "tab\\there", "back\\\\slash", "utf\\xc3\\xa9x",
+                                     "ctl\\x01\\x7fz"])
+def test_unprintable_names_are_escaped_as_lsof_escapes_them(netns, command):
+    path = f"/tmp/sockscope-\u00e9t\u00e9\x02-{os.getpid()}.sock"
+    holder = netns.spawn([PYTHON, "-c", ODD_NAMES_HOLDER, command, path])
+    try:
+        assert holder.popen.stdout.readline() == b"ready\n"
+        pid = str(holder.pid)
+        for locale in ("C", "C.UTF-8"):
+            env = dict(os.environ, LANG=locale, LC_ALL=locale)
+            for args in (["-Pn", "-a", "-p", pid, "-i"], ["+c", "15", "-Pn", "-a", "-p", pid, "-i"],
+                         ["+c", "0", "-Pn", "-a", "-p", pid, "-i"], ["+c", "4", "-Pn", "-a", "-p", pid, "-i"],
+                         ["-a", "-p", pid, "-U"], ["-a", "-p", pid, "-U", "-F", "pcn"], ["-a", "-p", pid, "-U", "-F0pc"],
+                         ["-a", "-p", pid, "-F0c", "-i"]):
+                ours = run(sockscope("sockets", *args), env=env)
+                theirs = run([peer_binary("lsof")] + args, env=env, timeout=60)
+                assert ours == theirs, (locale, args)
+    finally:
+        os.unlink(path)
+
+
 def test_proc_net_fallback_lists_the_same_inet_sockets(host):
     # /proc/net has no UNIX details, bound device, v6only or link-local scope (it prints like lsof).
     for args in (["-Pni"], ["-Pn", "-i", f":{host.port}"], ["-Pn", "-iTCP", "-sTCP:LISTEN"], ["-Pni6"]):
