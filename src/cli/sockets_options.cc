@@ -217,6 +217,11 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
             text.erase(zero, 1);
           }
           options.fields = text;
+          // Asking for the T field (the default set has it) selects all of -T's information,
+          // as lsof does; a -T after -F narrows it again.
+          if (text.empty() || text.find('T') != std::string::npos) {
+            options.style.tcp_state = options.style.tcp_queues = options.style.tcp_info_given = true;
+          }
           break;
         }
         case 'r': {

@@ -473,11 +473,13 @@ void write_lsof_fields(const std::vector<LsofRow>& rows, const LsofStyle& style,
     }
     if (has('T')) {
       if (is_unix) {
-        field('T', fmt::format("ST={}", sockets::unix_state_name(record)));
+        if (style.tcp_state) field('T', fmt::format("ST={}", sockets::unix_state_name(record)));
       } else {
-        if (record.protocol == Protocol::kTcp) field('T', "ST=" + sockets::tcp_state_name(record.state));
-        field('T', fmt::format("QR={}", record.receive_queue));
-        field('T', fmt::format("QS={}", lsof_send_queue(record)));
+        if (style.tcp_state && record.protocol == Protocol::kTcp) field('T', "ST=" + sockets::tcp_state_name(record.state));
+        if (style.tcp_queues) {
+          field('T', fmt::format("QR={}", record.receive_queue));
+          field('T', fmt::format("QS={}", lsof_send_queue(record)));
+        }
       }
     }
     if (nul_terminated && out.size() != file_fields_at) out += '\n';

@@ -65,6 +65,7 @@ class Host:
             {"kind": "tcp-bound", "address": "127.0.0.1"},
         ])
         self.dual_stack_port = ports[14]["port"]
+        self.v6only_port = ports[0]["port"]
         self.link_local_port = ports[7]["port"]
         self.shared_port = ports[9]["port"]
         # A second listener on the identical address: SO_REUSEPORT shares it.
@@ -132,6 +133,9 @@ def selection_forms(h):
         # +c: how much of the command name shows; -T: what follows a TCP or UDP address.
         ["+c", "0", "-Pni"], ["+c", "4", "-Pni"], ["-Pni", "+c10"], ["-Pni", "-T"], ["-Pni", "-Tqs"], ["-Pni", "-Tq"],
         ["-Pn", "-i", "-Tf"], ["-Pn", "-i", "-Tqs", "-F"],
+        # -F's T field selects all of -T's information; a -T after it narrows that again.
+        ["-Pn", "-i", "-F", "pnT", "-Tq"], ["-Pn", "-i", "-F", "-T"], ["-Pn", "-i", "-F", "pnT", "-Ts"],
+        ["-a", "-U", "-p", str(h.root_holder.pid), "-F", "nT", "-Tq"],
         # -R and -g columns, -o's OFFSET column, -Q's exit status, options with nothing to do.
         ["-Pni", "-R"], ["-Pni", "-g", "-R"], ["-Pni", "-o"], ["-Pn", "-i", f":{p}", "-i", ":1", "-Q"],
         ["-Pn", "-i", ":1", "-Q"], ["-Pni", "-S", "2", "-L"], ["-Pni", "-M"], ["+M", "-Pni"], ["-f", "-Pni"], ["+f", "-Pni"],
@@ -267,8 +271,10 @@ def test_json_has_owners_reuse_flags_devices_and_shared_listeners(host):
     assert len(shared) == 2 and all(e["shared_listeners"] == 2 and e["reuseport"] for e in shared)
     linked = by_port[host.link_local_port][0]
     assert linked["local"]["address"] == f"{SeedTopology.EN0_LINK_LOCAL}%en0" and linked["bound_device"] == "en0"
-    v6only = [e for e in entries if e.get("local", {}).get("address") == "::" and e["protocol"] == "tcp"]
-    assert v6only and v6only[0]["v6only"] is True and v6only[0]["family"] == "inet6"
+    v6only = by_port[host.v6only_port]
+    assert v6only[0]["local"]["address"] == "::" and v6only[0]["v6only"] is True and v6only[0]["family"] == "inet6"
+    dual_stack = [e for e in by_port[host.dual_stack_port] if e["state"] == "LISTEN"]
+    assert dual_stack[0]["local"]["address"] == "::" and dual_stack[0]["v6only"] is False
     device_bound = [e for e in entries if e.get("bound_device") == "en0" and e["family"] == "inet"]
     assert device_bound and device_bound[0]["local"]["address"] == "0.0.0.0"
     other = [e for e in entries if e["uid"] == 4242]
