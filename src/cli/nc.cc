@@ -284,7 +284,7 @@ int pass_socket(int fd) {
 int run_connect(const NcOptions& options) {
   const std::string& host = *options.host;
   std::optional<ProxySettings> proxy;
-  if (!options.proxy_address.empty()) {
+  if (options.proxy_given) {
     tl::expected<ProxySettings, std::string> settings = parse_proxy_settings(options);
     if (!settings) {
       say(settings.error());
@@ -381,7 +381,7 @@ int run_listen(const NcOptions& options) {
   // As netcat, the port goes to getaddrinfo as it is: its errors are the messages, and a
   // number beyond 65535 wraps (`nc -l 99999` listens on 34463).
   const std::string& port = options.ports.front();
-  if (!options.proxy_address.empty()) {
+  if (options.proxy_given) {
     say(parse_proxy_settings(options).error());
     return kNcError;
   }
@@ -528,7 +528,7 @@ void remove_stale_socket(const std::string& path) {
 }
 
 int run_unix(const NcOptions& options) {
-  if (!options.proxy_address.empty()) {
+  if (options.proxy_given) {
     say(parse_proxy_settings(options).error());
     return kNcError;
   }
@@ -624,7 +624,7 @@ void print_nc_help_to(std::FILE* out) {
              "  -n             numeric addresses only, no DNS\n"
              "  -P user        user name for the proxy (HTTP CONNECT asks for the password)\n"
              "  -p port        local port (listen port with -l)\n"
-             "  -q secs        quit this many seconds after stdin ends (implies -N)\n"
+             "  -q secs        at stdin's end shut the sending side; once the peer closes, wait this long\n"
              "  -r             scan ports in random order\n"
              "  -S             sign TCP segments with MD5 (RFC 2385), key read from the terminal\n"
              "  -s address     local address\n"

@@ -179,7 +179,10 @@ tl::expected<NcOptions, NcUsageError> parse_nc_options(int argc, char** argv,
           return tl::unexpected(NcUsageError{"unsupported proxy protocol"});
         }
         break;
-      case 'x': options.proxy_address = optarg; break;
+      case 'x':
+        options.proxy_address = optarg;
+        options.proxy_given = true;
+        break;
       case 'Z': options.dccp = true; break;
       case 'z': options.scan = true; break;
       default:

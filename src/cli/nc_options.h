@@ -47,6 +47,7 @@ struct NcOptions {
   int tos = -1;                 // -T, resolved to the byte
   std::string proxy_protocol;   // -X
   std::string proxy_address;    // -x
+  bool proxy_given = false;     // -x, even with an empty address (which then fails, as in nc)
   std::vector<std::string> operands;
 
   // What the operands, -s and -p mean together, settled by settle_nc_operands: the

@@ -171,7 +171,6 @@ bool send_crlf_datagrams(int socket_fd, const char* data, size_t size) {
 }  // namespace
 
 Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOptions& options) {
-  using Clock = std::chrono::steady_clock;
   PumpStats stats;
   bool stdin_open = options.read_stdin;
   bool net_in_open = true;
@@ -192,7 +191,14 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
   }
   if (options.datagram) to_network.chunk = kDatagramChunk;
   bool stdin_is_terminal = stdin_open && ::isatty(stdin_fd);
-  std::optional<Clock::time_point> quit_at;
+  // -q, as netcat-openbsd 1.219 does it: stdin's end shuts the socket's sending side; the
+  // relay then goes on until the peer's side ends too (a datagram socket stops reading at
+  // once), and waits the -q seconds before it returns.
+  bool quit_armed = options.quit_after_stdin_eof >= 0 && options.read_stdin;
+  auto done = [&]() -> Result<PumpStats> {
+    if (quit_armed) std::this_thread::sleep_for(std::chrono::seconds(options.quit_after_stdin_eof));
+    return stats;
+  };
   std::vector<char> crlf_chunk(options.crlf ? to_network.chunk : 0);
 
   // The reader of stdout is gone (a reader that quit, like `| head -1`): as netcat-openbsd,
@@ -216,20 +222,17 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
     if (!stdin_open && to_network.empty() && net_out_open) {
       if (options.shutdown_on_stdin_eof) (void)sys::shutdown_socket(socket_fd, SHUT_WR);
       net_out_open = false;
-      if (options.quit_after_stdin_eof >= 0 && options.read_stdin && !quit_at) {
-        quit_at = Clock::now() + std::chrono::seconds(options.quit_after_stdin_eof);
-      }
+      if (quit_armed && options.datagram) net_in_open = false;
     }
     if (!net_in_open && to_stdout.empty()) stdout_open = false;
-    if (!stdin_open && !net_in_open && !stdout_open && !net_out_open) return stats;
+    if (!stdin_open && !net_in_open && !stdout_open && !net_out_open) return done();
     // A listener is done once its client stops sending and everything read is delivered,
     // even while its terminal stays open: netcat-openbsd's rule for -l. netcat applies it to
     // any stdin and so can drop the rest of a file or pipe it was sending back; we finish
     // sending those (a peer that is really gone fails the next write and ends us anyway).
     if (options.listening && !net_in_open && to_stdout.empty() && to_network.empty() && stdin_is_terminal) {
-      return stats;
+      return done();
     }
-    if (quit_at && Clock::now() >= *quit_at) return stats;
 
     // Each direction waits on its source while it has room for more, on its sink while it
     // holds bytes; a direct route holds none and waits on its sink only after finding it full.
@@ -256,18 +259,12 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
 
     int timeout_ms = -1;
     if (options.idle_timeout) timeout_ms = static_cast<int>(options.idle_timeout->count());
-    if (quit_at) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*quit_at - Clock::now()).count();
-      int quit_ms = static_cast<int>(std::max<long long>(0, left));
-      timeout_ms = timeout_ms < 0 ? quit_ms : std::min(timeout_ms, quit_ms);
-    }
     int ready = ::poll(fds, static_cast<nfds_t>(count), timeout_ms);
     if (ready < 0) {
       if (errno == EINTR) continue;
       return fail_errno("polling error");
     }
     if (ready == 0) {
-      if (quit_at && Clock::now() >= *quit_at) return stats;
       if (options.idle_timeout) {  // -w: idle for the whole timeout
         stats.idle_timed_out = true;
         return stats;

@@ -103,6 +103,22 @@ def test_quit_timer_after_stdin_ends(netns, ncs, quit_after):
     assert seen["ours"][3] == [b"request\n"]
 
 
+@pytest.mark.parametrize("quit_after", ["0", "1"])
+def test_quit_timer_waits_for_the_answer_to_what_was_sent(netns, ncs, quit_after):
+    # `echo request | nc -q 0 host port`: netcat-openbsd shuts its sending side at stdin's
+    # end, reads the answer until the server closes, and only then counts the -q seconds.
+    def answer_after_eof(conn):
+        while conn.recv(65536):
+            pass
+        time.sleep(0.3)
+        conn.sendall(b"answer\n")
+        time.sleep(0.5)
+    seen = {name: client_run(ncs[name], ["-q", quit_after, "127.0.0.1", "PORT"], answer_after_eof, b"request\n")
+            for name in NAMES}
+    assert seen["ours"] == seen["peer"]
+    assert seen["ours"][0] == b"answer\n"
+
+
 def test_idle_timeout_ends_a_silent_connection(netns, ncs):
     seen = {}
     for name in NAMES:

@@ -146,6 +146,8 @@ PROXY_BAD_INPUT = [
     ["-vz", "-x", "127.0.0.1:9", "127.0.0.1", "80-82"],
     ["-v", "-p", "3000", "-x", "127.0.0.1:9", "127.0.0.1", "80"],
     ["-X", "connect", "127.0.0.1", "80"],
+    # An empty proxy (an unset variable in a script) fails; it never means "no proxy".
+    ["-N", "-x", "", "127.0.0.1", "9"], ["-v", "-X", "connect", "-x", "", "127.0.0.1", "9"],
 ]
 
 
