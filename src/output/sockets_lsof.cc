@@ -116,7 +116,7 @@ void append_unix_name(TextCursor& out, const SocketRecord& record) {
   if (!record.unix_path.empty()) {
     std::string name = record.unix_path;
     if (name.front() == '@') std::replace(name.begin(), name.end(), '\0', '@');
-    out.put(is_plain_text(name) ? name : safe_text(name));
+    out.put(safe_text(name));
     out.put(' ');
   }
   out.put("type=");
@@ -271,8 +271,7 @@ void append_other_end(TextCursor& out, const SocketRecord& record, const LsofSty
     out.put(' ');
     out.decimal(static_cast<uint64_t>(holder->pid));
     out.put(',');
-    std::string_view command = std::string_view(holder->command).substr(0, style.end_command_width);
-    out.put(is_plain_text(command) ? std::string(command) : safe_text(command));
+    out.put(safe_text(std::string_view(holder->command).substr(0, style.end_command_width)));
     out.put(',');
     out.put(fd_text(holder->fd));
     out.put(holder->access);
@@ -442,7 +441,7 @@ void write_lsof_fields(const std::vector<LsofRow>& rows, const LsofStyle& style,
       if (has('p')) field('p', std::to_string(owner.pid));
       if (has('g')) field('g', std::to_string(owner.process_group));
       if (has('R')) field('R', std::to_string(owner.parent));
-      if (has('c')) field('c', is_plain_text(owner.command) ? owner.command : safe_text(owner.command));
+      if (has('c')) field('c', safe_text(owner.command));
       if (has('u')) field('u', std::to_string(owner.uid));
       if (has('L') && !style.numeric_users) {  // -l: lsof leaves the login name out
         if (std::optional<std::string> name = login_name(owner.uid)) field('L', *name);

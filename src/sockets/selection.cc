@@ -52,14 +52,11 @@ bool end_matches(const InetSpec& spec, const Endpoint& end) {
 }
 
 // The family an address spec compares with, lsof's: an IPv6 socket with a v4-mapped address
-// at either end it has (a dual-stack socket talking IPv4) counts as IPv4, though its TYPE
-// stays IPv6 (a bare -i4 or -i6 goes by TYPE).
+// at either end (a dual-stack socket talking IPv4) counts as IPv4, though its TYPE stays IPv6
+// (a bare -i4 or -i6 goes by TYPE).
 int spec_family(const SocketRecord& record) {
-  if (record.family != AF_INET6) return record.family;
-  auto mapped = [](const Endpoint& end) {
-    return (!end.address.is_unspecified() || end.port != 0) && end.address.is_v4_mapped();
-  };
-  return mapped(record.local) || mapped(record.remote) ? AF_INET : AF_INET6;
+  bool mapped = record.local.address.is_v4_mapped() || record.remote.address.is_v4_mapped();
+  return record.family == AF_INET6 && mapped ? AF_INET : record.family;
 }
 
 bool spec_matches(const InetSpec& spec, const SocketRecord& record) {
