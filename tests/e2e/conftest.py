@@ -3,6 +3,8 @@
 Where namespaces cannot be created the tests skip with the reason, except in CI (CI=true),
 where they must run and so fail instead.
 """
+import os
+
 import pytest
 
 import harness
@@ -34,3 +36,6 @@ def seed(netns):
 def pytest_configure(config):
     if not harness.SOCKSCOPE:
         raise pytest.UsageError("SOCKSCOPE_BIN is not set: run the tests through ctest")
+    # A missing binary would leave the `nc` link dangling and PATH would find the system's nc.
+    if not os.access(harness.SOCKSCOPE, os.X_OK):
+        raise pytest.UsageError(f"SOCKSCOPE_BIN={harness.SOCKSCOPE} is not an executable: build first")

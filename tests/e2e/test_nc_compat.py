@@ -268,9 +268,14 @@ def test_listen_port_goes_to_getaddrinfo_as_given(netns, ncs):
         server = ncs[name].spawn(netns, ["-lnv", "99999"], stdin=subprocess.DEVNULL)
         try:
             assert wait_for_port(server) == 99999 % 65536, name
+            # The port is visible from bind() on; the line comes after listen(): wait for it.
+            os.set_blocking(server.popen.stderr.fileno(), False)
+            seen = bytearray()
+            wait_for(lambda: seen.extend(server.popen.stderr.read() or b"") or b"\n" in seen,
+                     what=f"{name}'s Listening line")
         finally:
-            _, stderr = server.stop()
-        assert stderr == b"Listening on 0.0.0.0 34463\n", name
+            server.stop()
+        assert bytes(seen) == b"Listening on 0.0.0.0 34463\n", name
 
 
 def listen_and_exchange(netns, nc, tmp_path, listen_args, connect_args, client_data, server_data):
