@@ -227,7 +227,7 @@ std::vector<LsofRow> select_lsof_rows(const std::vector<SocketRecord>& records, 
 void add_other_end_rows(std::vector<LsofRow>& rows, const sockets::SocketEnds& ends) {
   size_t listed = rows.size();
   for (size_t i = 0; i < listed; ++i) {
-    const SocketRecord* other = ends.other_end(*rows[i].record);
+    const SocketRecord* other = ends.lsof_other_end(*rows[i].record);
     if (other == nullptr) continue;
     for (const sockets::Owner& owner : other->owners) rows.push_back({other, &owner});
   }
@@ -256,11 +256,11 @@ void append_address_name(TextCursor& out, const SocketRecord& record, const Lsof
 // other end's inode, which lsof shows even when no process holds it.
 void append_other_end(TextCursor& out, const SocketRecord& record, const LsofStyle& style) {
   if (style.ends == nullptr) return;
-  if (uint64_t inode = sockets::SocketEnds::unix_other_inode(record); inode != 0) {
+  if (uint64_t inode = style.ends->lsof_unix_other_inode(record); inode != 0) {
     out.put(" ->INO=");
     out.decimal(inode);
   }
-  const SocketRecord* other = style.ends->other_end(record);
+  const SocketRecord* other = style.ends->lsof_other_end(record);
   if (other == nullptr) return;
   std::vector<const sockets::Owner*> holders;
   for (const sockets::Owner& owner : other->owners) holders.push_back(&owner);

@@ -42,24 +42,44 @@ SocketEnds::SocketEnds(const std::vector<SocketRecord>& records) {
            record);
     }
   }
+  // lsof reads each socket's peer from the dump in order and pairs both ways, the first
+  // pairing of a socket winning, where both are in the dump.
+  for (const SocketRecord& record : records) {
+    uint64_t peer = record.protocol == Protocol::kUnix ? record.unix_peer_inode : 0;
+    if (peer == 0 || !unix_by_inode_.contains(record.inode) || !unix_by_inode_.contains(peer)) continue;
+    lsof_unix_peers_.try_emplace(record.inode, peer);
+    lsof_unix_peers_.try_emplace(peer, record.inode);
+  }
 }
 
-uint64_t SocketEnds::unix_other_inode(const SocketRecord& record) {
+const SocketRecord* SocketEnds::unix_by_inode(uint64_t inode) const {
+  if (inode == 0) return nullptr;
+  auto found = unix_by_inode_.find(inode);
+  return found != unix_by_inode_.end() ? found->second : nullptr;
+}
+
+uint64_t SocketEnds::lsof_unix_other_inode(const SocketRecord& record) const {
   if (record.protocol != Protocol::kUnix) return 0;
-  return record.state == TCP_LISTEN ? record.unix_waiting_client_inode : record.unix_peer_inode;
+  if (record.state == TCP_LISTEN) return unix_by_inode(record.unix_waiting_client_inode) ? record.unix_waiting_client_inode : 0;
+  auto found = lsof_unix_peers_.find(record.inode);
+  return found != lsof_unix_peers_.end() ? found->second : 0;
 }
 
 const SocketRecord* SocketEnds::other_end(const SocketRecord& record) const {
   if (record.protocol == Protocol::kUnix) {
-    uint64_t inode = unix_other_inode(record);
-    if (inode == 0) return nullptr;
-    auto found = unix_by_inode_.find(inode);
-    return found != unix_by_inode_.end() ? found->second : nullptr;
+    return unix_by_inode(record.state == TCP_LISTEN ? record.unix_waiting_client_inode : record.unix_peer_inode);
   }
   if (!connected(record)) return nullptr;
   auto found = inet_by_connection_.find(
       {record.protocol, record.remote.address, record.remote.port, record.local.address, record.local.port});
   return found != inet_by_connection_.end() ? found->second : nullptr;
+}
+
+const SocketRecord* SocketEnds::lsof_other_end(const SocketRecord& record) const {
+  if (record.protocol == Protocol::kUnix) return unix_by_inode(lsof_unix_other_inode(record));
+  if (record.protocol == Protocol::kTcp && record.state != TCP_ESTABLISHED) return nullptr;
+  const SocketRecord* other = other_end(record);
+  return other != nullptr && (other->protocol != Protocol::kTcp || other->state == TCP_ESTABLISHED) ? other : nullptr;
 }
 
 }  // namespace sockscope::sockets

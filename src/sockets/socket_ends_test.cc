@@ -49,9 +49,32 @@ TEST(SocketEnds, UnixSocketsByPeerInodeAndAListenersFirstWaitingClient) {
   SocketEnds ends(records);
   EXPECT_EQ(ends.other_end(records[0]), &records[1]);
   EXPECT_EQ(ends.other_end(records[2]), &records[3]);
-  EXPECT_EQ(SocketEnds::unix_other_inode(records[2]), 13u);
-  EXPECT_EQ(SocketEnds::unix_other_inode(records[3]), 99u);  // named by lsof even when no record has it
+  EXPECT_EQ(ends.lsof_unix_other_inode(records[2]), 13u);
+  EXPECT_EQ(ends.lsof_unix_other_inode(records[0]), 11u);
+  EXPECT_EQ(ends.lsof_unix_other_inode(records[3]), 0u);  // lsof names only sockets it has seen
   EXPECT_EQ(ends.other_end(records[3]), nullptr);
+}
+
+TEST(SocketEnds, LsofPairsAConnectedDatagramSocketsReceiverWithTheFirstSender) {
+  // 20 and 21 both send to 22, which is connected to none; 23 and 24 are a pair.
+  std::vector<SocketRecord> records = {unix_socket(20, 22), unix_socket(21, 22), unix_socket(22, 0),
+                                       unix_socket(23, 24), unix_socket(24, 23)};
+  SocketEnds ends(records);
+  EXPECT_EQ(ends.other_end(records[2]), nullptr);
+  EXPECT_EQ(ends.lsof_other_end(records[2]), &records[0]);
+  EXPECT_EQ(ends.lsof_other_end(records[1]), &records[2]);
+  EXPECT_EQ(ends.lsof_other_end(records[3]), &records[4]);
+}
+
+TEST(SocketEnds, LsofPairsTcpSocketsOnlyWhileEstablished) {
+  std::vector<SocketRecord> records = {inet(Protocol::kTcp, "127.0.0.1", 5000, "127.0.0.1", 40000),
+                                       inet(Protocol::kTcp, "127.0.0.1", 40000, "127.0.0.1", 5000)};
+  records[0].state = TCP_CLOSE_WAIT;
+  records[1].state = TCP_FIN_WAIT2;
+  SocketEnds ends(records);
+  EXPECT_EQ(ends.other_end(records[0]), &records[1]);
+  EXPECT_EQ(ends.lsof_other_end(records[0]), nullptr);
+  EXPECT_EQ(ends.lsof_other_end(records[1]), nullptr);
 }
 
 }  // namespace

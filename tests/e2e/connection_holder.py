@@ -1,7 +1,9 @@
 """Holds connections whose two ends are both on this host, in three processes, for lsof's -E
 and +E: the parent listens, a forked client connects to it (TCP over IPv4 and IPv6, a UDP pair
-connected both ways, a UNIX stream connection, and a second UNIX client left unaccepted), the
-parent accepts and opens a UNIX socket pair, and a second fork then holds copies of all of
+connected both ways, a UNIX stream connection, a second UNIX client left unaccepted, two UNIX
+datagram sockets connected to the parent's bound one, which is connected to neither, and a
+second IPv4 connection whose client has shut its sending side: FIN_WAIT2 against CLOSE_WAIT),
+the parent accepts and opens a UNIX socket pair, and a second fork then holds copies of all of
 the parent's descriptors. Prints {"parent", "client", "copy", "tcp_port", "unix_path"} as
 one JSON line, then holds everything until stdin closes.
 
@@ -25,11 +27,20 @@ def main():
     unix = socket.socket(socket.AF_UNIX)
     unix.bind(unix_path)
     unix.listen()
+    datagrams = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    datagrams.bind(unix_path + ".dgram")
     ready_read, ready_write = os.pipe()
     client = os.fork()
     if client == 0:
         os.close(ready_read)
         held = [socket.create_connection(tcp4.getsockname()), socket.create_connection(tcp6.getsockname()[:2])]
+        half_closed = socket.create_connection(tcp4.getsockname())
+        half_closed.shutdown(socket.SHUT_WR)
+        held.append(half_closed)
+        for _ in range(2):
+            sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            sender.connect(unix_path + ".dgram")
+            held.append(sender)
         peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         peer.bind(("127.0.0.1", 0))
         peer.connect(udp.getsockname())
@@ -43,7 +54,7 @@ def main():
         os._exit(0)
     os.close(ready_write)
     udp.connect(tuple(json.loads(os.read(ready_read, 200))))
-    held = [tcp4.accept()[0], tcp6.accept()[0], unix.accept()[0]] + list(socket.socketpair())
+    held = [tcp4.accept()[0], tcp6.accept()[0], tcp4.accept()[0], unix.accept()[0]] + list(socket.socketpair())
     copy = os.fork()
     if copy == 0:
         sys.stdin.read()
