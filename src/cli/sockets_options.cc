@@ -129,10 +129,12 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
     for (size_t j = 1; j < arg.size(); ++j) {
       char letter = arg[j];
       std::string_view attached = arg.substr(j + 1);
-      auto required = [&](std::string_view name) -> Result<std::string_view> {
+      // A value that must be there: attached, or the next word unless that is "--" (lsof's
+      // end of options); each option names what is missing in lsof's words.
+      auto required = [&](std::string_view missing) -> Result<std::string_view> {
         if (!attached.empty()) return attached;
-        if (i + 1 < argc) return std::string_view(argv[++i]);
-        return fail(fmt::format("missing {} option value", name));
+        if (i + 1 < argc && std::string_view(argv[i + 1]) != "--") return std::string_view(argv[++i]);
+        return fail(std::string(missing));
       };
       bool takes_rest = true;
       switch (letter) {
@@ -150,7 +152,7 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
           if (!attached.empty()) return fail(fmt::format("unknown option: -f{}", attached));  // -f's flag letters
           break;
         case 'e': {  // a file system lsof's kernel calls must not block on: none are made here
-          Result<std::string_view> path = required("-e");
+          Result<std::string_view> path = required("-e not followed by a file system path: \"(null)\"");
           if (!path) return tl::unexpected(path.error());
           break;
         }
@@ -176,28 +178,28 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
           break;
         }
         case 'p': {
-          Result<std::string_view> text = required("-p");
+          Result<std::string_view> text = required("no process ID specified");
           if (!text) return tl::unexpected(text.error());
           Result<void> done = sockets::parse_pid_list(*text, options.selection.pids);
           if (!done) return tl::unexpected(done.error());
           break;
         }
         case 'u': {
-          Result<std::string_view> text = required("-u");
+          Result<std::string_view> text = required("no UIDs specified");
           if (!text) return tl::unexpected(text.error());
           Result<void> done = sockets::parse_user_list(*text, options.selection.users);
           if (!done) return tl::unexpected(done.error());
           break;
         }
         case 'd': {
-          Result<std::string_view> text = required("-d");
+          Result<std::string_view> text = required("no file descriptor specified");
           if (!text) return tl::unexpected(text.error());
           Result<void> done = sockets::parse_fd_list(*text, options.selection.fds);
           if (!done) return tl::unexpected(done.error());
           break;
         }
         case 'c': {
-          Result<std::string_view> text = required("-c");
+          Result<std::string_view> text = required("missing -c option value");
           if (!text) return tl::unexpected(text.error());
           Result<void> done = sockets::parse_command_list(*text, options.selection.commands);
           if (!done) return tl::unexpected(done.error());

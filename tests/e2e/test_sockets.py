@@ -217,6 +217,8 @@ BAD_SELECTIONS = [
     ["-sTCP:LISTEN,^LISTEN"], ["-sTCP:LISTEN", "-sTCP:LISTEN"], ["-sTCP:^LISTEN,^LISTEN"],
     ["-c", "abcdefghijklmnop"], ["-c", "^abcdefghijklmnopq"], ["-c", "/x/q"], ["+c", "16"], ["+c", "x"], ["-i", "-Tw"], ["-i", "-o", "-s"], ["-d", "3-1"], ["-d", "1-x"], ["-d", "^3,4"], ["-d", "3,^4"],
     ["-d", ""], ["-g", "abc"], ["-g", "1,^1"], ["-i", "-Fpx"], ["-i", "-F", "/tmp/x.sock"],
+    # Options whose value is missing (a following "--" is no value to lsof).
+    ["-p"], ["-u"], ["-d"], ["-e"], ["-i", "-a", "-p", "--"], ["-u", "--"], ["-c", "--"],
 ]
 
 
