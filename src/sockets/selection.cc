@@ -151,23 +151,60 @@ bool kind_matches(const Selection& selection, const SocketRecord& record, bool& 
   return std::any_of(std::begin(kinds), std::end(kinds), [](const Kind& k) { return k.given && k.matched; });
 }
 
-Result<uint16_t> parse_port_item(std::string_view item, std::optional<Protocol> protocol, std::string_view whole,
-                                 bool& too_large) {
-  uint32_t number = 0;
-  if (parse_decimal(item, number)) {
-    if (number > 65535) too_large = true;
-    return static_cast<uint16_t>(std::min<uint32_t>(number, 65535));
-  }
+// A service name's port, for the spec's protocol (or TCP's, else UDP's, when it has none).
+Result<uint16_t> service_item(std::string_view name, std::optional<Protocol> protocol, std::string_view whole) {
   std::optional<uint16_t> port;
   if (protocol) {
-    port = service_port(item, *protocol == Protocol::kUdp ? "udp" : "tcp");
-    if (!port) return fail(fmt::format("unknown service {} for {} in: -i {}", item, *protocol == Protocol::kUdp ? "udp" : "tcp", whole));
+    port = service_port(name, *protocol == Protocol::kUdp ? "udp" : "tcp");
+    if (!port) return fail(fmt::format("unknown service {} for {} in: -i {}", name, *protocol == Protocol::kUdp ? "udp" : "tcp", whole));
   } else {
-    port = service_port(item, "tcp");
-    if (!port) port = service_port(item, "udp");
-    if (!port) return fail(fmt::format("unknown service {} in: -i {}", item, whole));
+    port = service_port(name, "tcp");
+    if (!port) port = service_port(name, "udp");
+    if (!port) return fail(fmt::format("unknown service {} in: -i {}", name, whole));
   }
   return *port;
+}
+
+// Digits as a port number; past 65535 (or too long to read) 65536, which no socket has.
+uint32_t port_number(std::string_view digits) {
+  uint32_t number = 0;
+  return parse_decimal(digits, number) ? std::min<uint32_t>(number, 65536) : 65536;
+}
+
+// One entry of a port list, as lsof reads it: a service name (a dash inside belongs to the
+// name, so a range never starts with one), a number, or a range from a number to a number or
+// to a service name ("1-http"); "lo-" is lo-0. Nothing when it cannot match (above 65535).
+Result<std::optional<PortRange>> parse_port_entry(std::string_view entry, bool comma_follows, std::optional<Protocol> protocol,
+                                                  std::string_view whole) {
+  auto unacceptable = [&] { return fail(fmt::format("unacceptable port specification in: -i {}", whole)); };
+  if (!std::isdigit(static_cast<unsigned char>(entry[0]))) {
+    Result<uint16_t> port = service_item(entry, protocol, whole);
+    if (!port) return tl::unexpected(port.error());
+    return PortRange{*port, *port};
+  }
+  size_t dash = entry.find('-');
+  std::string_view first = entry.substr(0, dash);
+  if (!all_digits(first)) return unacceptable();
+  uint32_t low = port_number(first);
+  uint32_t high = low;
+  if (dash != std::string_view::npos) {
+    std::string_view last = entry.substr(dash + 1);
+    if (last.empty()) {
+      // lsof reads the comma after "lo-" as the start of an empty service name.
+      if (comma_follows) return fail(fmt::format("invalid service name: -i {}", whole));
+      high = 0;
+    } else if (std::isdigit(static_cast<unsigned char>(last[0]))) {
+      if (!all_digits(last)) return unacceptable();
+      high = port_number(last);
+    } else {
+      Result<uint16_t> port = service_item(last, protocol, whole);
+      if (!port) return tl::unexpected(port.error());
+      high = *port;
+    }
+    if (high < low) return unacceptable();
+  }
+  if (low > 65535) return std::optional<PortRange>();
+  return PortRange{static_cast<uint16_t>(low), static_cast<uint16_t>(std::min<uint32_t>(high, 65535))};
 }
 
 // A host name is looked up in the spec's family alone, as lsof looks it up: `-i 6@localhost`
@@ -276,36 +313,23 @@ Result<InetSpec> parse_inet_spec(std::string_view text, int default_family) {
     rest = rest.substr(host_end);
   }
   if (!rest.empty()) {
-    if (rest[0] != ':') return fail(fmt::format("unacceptable Internet address in: -i {}", text));
+    // (Only "]x" can leave something else here, and lsof takes that for a port.)
+    if (rest[0] != ':' || rest.size() == 1) return fail(fmt::format("unacceptable port specification in: -i {}", text));
     rest.remove_prefix(1);
     bool any_possible = false;
     size_t start = 0;
     while (start <= rest.size()) {
       size_t comma = rest.find(',', start);
-      std::string_view item = rest.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+      std::string_view entry = rest.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
       start = comma == std::string_view::npos ? rest.size() + 1 : comma + 1;
-      if (item.empty()) {
+      if (entry.empty()) {
         if (comma == std::string_view::npos) break;  // a trailing comma is fine
         return fail(fmt::format("invalid service name: -i {}", text));
       }
-      size_t dash = item.find('-', 1);
-      bool too_large = false;
-      PortRange range;
-      if (dash != std::string_view::npos && all_digits(item.substr(0, dash))) {
-        std::string_view first = item.substr(0, dash), last = item.substr(dash + 1);
-        uint32_t low = 0, high = 0;
-        if (!parse_decimal(first, low) || !parse_decimal(last, high) || low > high) {
-          return fail(fmt::format("unacceptable port specification in: -i {}", text));
-        }
-        if (low > 65535) too_large = true;
-        range = {static_cast<uint16_t>(std::min<uint32_t>(low, 65535)), static_cast<uint16_t>(std::min<uint32_t>(high, 65535))};
-      } else {
-        Result<uint16_t> port = parse_port_item(item, spec.protocol, text, too_large);
-        if (!port) return tl::unexpected(port.error());
-        range = {*port, *port};
-      }
-      if (!too_large) {
-        spec.ports.push_back(range);
+      Result<std::optional<PortRange>> range = parse_port_entry(entry, comma != std::string_view::npos, spec.protocol, text);
+      if (!range) return tl::unexpected(range.error());
+      if (*range) {
+        spec.ports.push_back(**range);
         any_possible = true;
       }
     }

@@ -33,6 +33,19 @@ TEST(InetSpec, ErrorsUseLsofsWords) {
   EXPECT_EQ(parse_inet_spec("6@127.0.0.1").error().context, "IPv4 addresses are prohibited: -i 6@127.0.0.1");
   EXPECT_EQ(parse_inet_spec("@").error().context, "unacceptable Internet address in: -i @");
   EXPECT_TRUE(parse_inet_spec(":99999")->impossible_port);
+  EXPECT_EQ(parse_inet_spec("TCP:").error().context, "unacceptable port specification in: -i TCP:");
+  EXPECT_EQ(parse_inet_spec(":1-,80").error().context, "invalid service name: -i :1-,80");
+  EXPECT_EQ(parse_inet_spec(":80x").error().context, "unacceptable port specification in: -i :80x");
+}
+
+TEST(InetSpec, PortRangesAsLsofReadsThem) {
+  // A range may end with a service name (a dash starting with a name belongs to the name);
+  // "lo-" ends at 0; an end past 65535 reaches the last port.
+  EXPECT_EQ(parse_inet_spec("TCP:1-http")->ports, (std::vector<PortRange>{{1, 80}}));
+  EXPECT_EQ(parse_inet_spec(":0-")->ports, (std::vector<PortRange>{{0, 0}}));
+  EXPECT_EQ(parse_inet_spec(":1-99999")->ports, (std::vector<PortRange>{{1, 65535}}));
+  EXPECT_EQ(parse_inet_spec(":80--81").error().context, "unknown service -81 in: -i :80--81");
+  EXPECT_TRUE(parse_inet_spec(":70000-80000")->impossible_port);
 }
 
 TEST(Selection, PortMatchesEitherEndAndStatesFilter) {
