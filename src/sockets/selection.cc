@@ -1,5 +1,6 @@
 #include "sockets/selection.h"
 
+#include <arpa/inet.h>
 #include <netinet/tcp.h>
 #include <pwd.h>
 
@@ -219,6 +220,13 @@ Result<std::vector<IpAddress>> parse_host(std::string_view host, int family, std
     return std::vector<IpAddress>{*address};
   }
   if (Result<IpAddress> numeric = parse_ip_address(host, ScopeRule::kOptional)) return std::vector<IpAddress>{*numeric};
+  // lsof looks names up with gethostbyname2, which reads a name as an IPv4 number only when it
+  // is all digits and dots (127.1, 2130706433); getaddrinfo would take 0x7f000001 for one too,
+  // where lsof finds no such host.
+  in_addr number;
+  if (host.find_first_not_of("0123456789.") != std::string_view::npos && inet_aton(std::string(host).c_str(), &number) != 0) {
+    return fail(fmt::format("unknown host name ({}) in: -i {}", host, whole));
+  }
   Result<std::vector<IpAddress>> resolved = resolve_host({.host = host, .family = family});
   if (!resolved || resolved->empty()) return fail(fmt::format("unknown host name ({}) in: -i {}", host, whole));
   return resolved;

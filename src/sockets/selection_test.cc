@@ -36,6 +36,7 @@ TEST(InetSpec, ErrorsUseLsofsWords) {
   EXPECT_EQ(parse_inet_spec("TCP:").error().context, "unacceptable port specification in: -i TCP:");
   EXPECT_EQ(parse_inet_spec(":1-,80").error().context, "invalid service name: -i :1-,80");
   EXPECT_EQ(parse_inet_spec(":80x").error().context, "unacceptable port specification in: -i :80x");
+  EXPECT_EQ(parse_inet_spec("@0x7f000001").error().context, "unknown host name (0x7f000001) in: -i @0x7f000001");
 }
 
 TEST(InetSpec, PortRangesAsLsofReadsThem) {

@@ -116,7 +116,8 @@ def selection_forms(h):
         ["-t", "-i", f":{p}"], ["-Pn", "-i", "-F"], ["-Pn", "-i", "-F0"], ["-Pn", "-i", "-FpcfnPT"],
         ["-Pn", "-i", "-F", "pn"], ["-Pn", "-i", "-FpgRfG"], ["-Pn", "-i", "-FpfG"], ["-i", "-n", "-F", "cpPnT0"],
         ["-i", f"tcp:{p}", "-i", "udp"],
-        ["-Pn", "-i", ":krb524"], ["-Pn", "-i", f"TCP:{low}-fido"], ["-Pn", "-i", f":{p}-"], ["-a", "-U", "-p", str(h.root_holder.pid)], ["-a", "-U", "-F", "-p", str(h.root_holder.pid)],
+        ["-Pn", "-i", ":krb524"], ["-Pn", "-i", f"TCP:{low}-fido"], ["-Pn", "-i", f":{p}-"], ["-Pn", "-i", "@127.1"],
+        ["-Pn", "-i", "@2130706433"], ["-a", "-U", "-p", str(h.root_holder.pid)], ["-a", "-U", "-F", "-p", str(h.root_holder.pid)],
         ["-Pn", "-i", "@localhost"], ["-Pn", "-i", ":99999"], ["-Pn", "-i", f"UDP:{p}"],
         # A bare -i, -i4 and -i6 are one kind of selection, address specs another (-a ANDs
         # them), and a family given alone applies to the specs that follow it.
@@ -221,7 +222,7 @@ BAD_SELECTIONS = [
     ["-p"], ["-u"], ["-d"], ["-e"], ["-i", "-a", "-p", "--"], ["-u", "--"], ["-c", "--"],
     # Port lists and hosts as lsof reads them.
     ["-i", "TCP:"], ["-i", ":"], ["-i", "@127.0.0.1:"], ["-i", ":1-,80"], ["-i", ":80x"], ["-i", ":80--81"],
-    ["-i", "TCP:1-nosuch"], ["-i", "TCP:99999-http"], ["-i", "@[::1]x"],
+    ["-i", "TCP:1-nosuch"], ["-i", "TCP:99999-http"], ["-i", "@[::1]x"], ["-i", "@0x7f000001"], ["-i", "6@127.1"],
 ]
 
 
