@@ -137,6 +137,12 @@ TEST(Selection, CommandsByPrefixOrRegularExpression) {
   EXPECT_FALSE(CommandPattern::parse("/gin/", false)->matches("nginx"));  // an exclusion: a prefix
   EXPECT_EQ(CommandPattern::parse("/x/q").error().context, "invalid regexp modifier: q");
   EXPECT_FALSE(CommandPattern::parse("/[/"));
+  // The expression ends at its second slash; each modifier once, b and x not together.
+  EXPECT_EQ(CommandPattern::parse("/").error().context, "regexp doesn't end with '/': /");
+  EXPECT_EQ(CommandPattern::parse("/a/b/").error().context, "invalid regexp modifier: /");
+  EXPECT_EQ(CommandPattern::parse("/x/bix").error().context, "b and x regexp modifiers conflict: /x/bix");
+  EXPECT_EQ(CommandPattern::parse("/x/ii").error().context, "i regexp modifier already used: /x/ii");
+  EXPECT_TRUE(matches("//", "nginx"));
 }
 
 TEST(Selection, EachProcessCreditsTheFirstCommandItMatchesAsLsofDoes) {

@@ -152,7 +152,7 @@ def selection_forms(h):
         # Each process counts for the first -c it matches, listed or not (exit status).
         ["-Pn", "-a", "-i", "-c", "nc", "-c", "nc.openbsd"], ["-Pn", "-a", "-i", "-c", "nc.openbsd", "-c", "nc"],
         ["-Pn", "-a", "-i", "UDP", "-c", "nc", "-c", "python"], ["-Pn", "-a", "-i", "-c", "/^nc/", "-c", "nc"],
-        ["-Pn", "-a", "-i", "-c", "/^py/", "-c", "/^python/"],
+        ["-Pn", "-a", "-i", "-c", "/^py/", "-c", "/^python/"], ["-Pn", "-a", "-i", "-c", "//"], ["-Pn", "-a", "-i", "-c", "/NC/ib"],
         # -g with process group IDs (each holder leads its own session, so its pgid is its pid).
         ["-Pn", "-a", "-i", "-g", str(h.root_holder.pid)], ["-Pn", "-a", "-i", "-g", f"^{h.root_holder.pid}"],
         ["-Pn", f"-g{h.nc_specific.pid},{h.nc_wildcard.pid}", "-a", "-i", "-F", "pgn"],
@@ -223,6 +223,8 @@ BAD_SELECTIONS = [
     # Port lists and hosts as lsof reads them.
     ["-i", "TCP:"], ["-i", ":"], ["-i", "@127.0.0.1:"], ["-i", ":1-,80"], ["-i", ":80x"], ["-i", ":80--81"],
     ["-i", "TCP:1-nosuch"], ["-i", "TCP:99999-http"], ["-i", "@[::1]x"], ["-i", "@0x7f000001"], ["-i", "6@127.1"],
+    # -c regular expressions: the second slash ends one, modifiers once each, not b with x.
+    ["-c", "/"], ["-c", "/x"], ["-c", "/x/bx"], ["-c", "/x/xb"], ["-c", "/x/bb"], ["-c", "/x/ii"], ["-c", "/x/b/"],
 ]
 
 
