@@ -16,9 +16,10 @@
 namespace sockscope::sockets {
 namespace {
 
-// Indexed by the kernel's TCP_* numbers, spelled as lsof spells them on Linux.
+// Indexed by the kernel's TCP_* numbers, spelled as lsof spells them on Linux; 0, which no
+// socket is in, is lsof's CLOSED. (lsof has no name for NEW_SYN_RECV: -s refuses it.)
 constexpr std::array<std::string_view, 13> kTcpStateNames = {
-    "",          "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT",
+    "CLOSED",    "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT",
     "CLOSE",     "CLOSE_WAIT",  "LAST_ACK", "LISTEN",   "CLOSING",   "NEW_SYN_RECV"};
 
 std::string lower(std::string_view text) {
@@ -252,7 +253,7 @@ Result<void> for_each_list_item(std::string_view text, Visit visit) {
 }  // namespace
 
 std::string tcp_state_name(uint8_t state) {
-  if (state < kTcpStateNames.size() && !kTcpStateNames[state].empty()) return std::string(kTcpStateNames[state]);
+  if (state < kTcpStateNames.size()) return std::string(kTcpStateNames[state]);
   return fmt::format("UNKNOWN_{}", state);
 }
 
@@ -355,21 +356,30 @@ Result<void> parse_state_spec(std::string_view text, Selection& selection) {
   if (colon == std::string_view::npos || !(equal_ignoring_case(protocol, "tcp") || equal_ignoring_case(protocol, "udp"))) {
     return fail(fmt::format("unknown -s protocol: \"{}\"", text));
   }
+  std::string_view named = equal_ignoring_case(protocol, "tcp") ? "TCP" : "UDP";  // as lsof names it, whatever the case
   std::string_view names = text.substr(colon + 1);
-  if (names.empty()) return fail(fmt::format("no {} state names in: {}", protocol, text));
-  if (equal_ignoring_case(protocol, "udp")) return fail(fmt::format("no UDP state names available: {}", text));
-  return for_each_list_item(names, [&](std::string_view name, bool exclude) -> Result<void> {
-    auto found = std::find_if(kTcpStateNames.begin(), kTcpStateNames.end(),
-                              [&](std::string_view known) { return !known.empty() && equal_ignoring_case(known, name); });
-    if (found == kTcpStateNames.end()) return fail(fmt::format("unknown TCP state name: {}", name));
+  if (names.empty()) return fail(fmt::format("no {} state names in: {}", named, text));
+  if (named == "UDP") return fail(fmt::format("no UDP state names available: {}", text));
+  // Each name after an optional ^; a comma may end the list, but no name may be empty.
+  for (size_t start = 0; start < names.size();) {
+    size_t comma = std::min(names.find(',', start), names.size());
+    std::string_view name = names.substr(start, comma - start);
+    start = comma + 1;
+    bool exclude = name.starts_with('^');
+    if (exclude) name.remove_prefix(1);
+    if (name.empty()) return fail(fmt::format("NULL TCP state name in: {}", text));
+    // lsof's names: the kernel's up to CLOSING, and CLOSED for 0, which no Linux socket is in.
+    auto known = kTcpStateNames.begin() + TCP_CLOSING + 1;
+    auto found = std::find_if(kTcpStateNames.begin(), known, [&](std::string_view n) { return equal_ignoring_case(n, name); });
+    if (found == known) return fail(fmt::format("unknown TCP state name: {}", name));
     uint32_t bit = 1u << (found - kTcpStateNames.begin());
     uint32_t& same = exclude ? selection.tcp_exclude : selection.tcp_include;
     uint32_t& other = exclude ? selection.tcp_include : selection.tcp_exclude;
     if (same & bit) return fail(fmt::format("duplicate TCP {}: {}", exclude ? "exclusion" : "inclusion", name));
-    if (other & bit) return fail(fmt::format("can't include and exclude TCP state: {}", name));
+    if (other & bit) return fail(fmt::format("can't include and exclude TCP state: {}", *found));  // lsof's spelling
     same |= bit;
-    return {};
-  });
+  }
+  return {};
 }
 
 bool FdList::matches(int fd) const {

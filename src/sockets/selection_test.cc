@@ -62,6 +62,17 @@ TEST(Selection, PortMatchesEitherEndAndStatesFilter) {
   EXPECT_EQ(parse_state_spec("TCP:NOPE", selection).error().context, "unknown TCP state name: NOPE");
 }
 
+TEST(Selection, StateNamesAsLsofKnowsThem) {
+  Selection selection;
+  ASSERT_TRUE(parse_state_spec("tcp:closed,LISTEN,", selection));  // CLOSED is state 0; a comma may end the list
+  EXPECT_EQ(selection.tcp_include, (1u << 0) | (1u << TCP_LISTEN));
+  EXPECT_EQ(parse_state_spec("TCP:NEW_SYN_RECV", selection).error().context, "unknown TCP state name: NEW_SYN_RECV");
+  EXPECT_EQ(parse_state_spec("tcp:,LISTEN", selection).error().context, "NULL TCP state name in: tcp:,LISTEN");
+  EXPECT_EQ(parse_state_spec("TCP:CLOSE,^", selection).error().context, "NULL TCP state name in: TCP:CLOSE,^");
+  EXPECT_EQ(parse_state_spec("TCP:^listen", selection).error().context, "can't include and exclude TCP state: LISTEN");
+  EXPECT_EQ(parse_state_spec("tcp:", selection).error().context, "no TCP state names in: tcp:");
+}
+
 TEST(Selection, AndModeNeedsEveryKind) {
   Selection selection;
   add_network_selection("", selection);

@@ -128,6 +128,7 @@ def selection_forms(h):
         ["-Pn", "-i", "4TCP"], ["-Pn", "-i", "6TCP"], ["-Pn", "-i", "4UDP"], ["-Pn", "-i", "6UDP"],
         ["-Pn", "-i", "4@127.0.0.1"], ["-Pn", "-i6", "-a", "-i", f":{h.dual_stack_port}"],
         ["-Pn", "-i4", "-a", "-i", f":{h.dual_stack_port}"], ["-Pn", "-iTCP", "-sTCP:CLOSE"],
+        ["-Pn", "-i", "-sTCP:CLOSED,LISTEN"], ["-Pn", "-i", "-sTCP:LISTEN,"], ["-Pn", "-i", "-sTCP:^closed"],
         # -s alone: a SIZE column without offsets; -F always carries the process id.
         ["-Pn", "-s", "-i"], ["-Pn", "-U", "-a", "-s", "-p", str(h.root_holder.pid)], ["-Pn", "-s", "-i", "-F"],
         ["-Pn", "-i", "-Fn"], ["-Pn", "-i", "-Fcu"],
@@ -184,7 +185,7 @@ def test_verbose_names_what_was_not_found_as_lsof_does(host):
     p = host.port
     for args in (["-V", "-Pn", "-i", ":1", "-i", f":{p}", "-i", "UDP:2"], ["-V", "-Pn", "-p", "999999,999998", "-a", "-i"],
                  ["-V", "-Pn", "-a", "-i", "-c", "nosuch", "-c", "/^no.*/i", "-c", "nc"],
-                 ["-V", "-Pn", "-i", f":{p}", "-sTCP:LISTEN,CLOSE_WAIT"], ["-V", "-Pn", "-a", "-i", "-u", "4243"],
+                 ["-V", "-Pn", "-i", f":{p}", "-sTCP:LISTEN,CLOSE_WAIT"], ["-V", "-Pn", "-i", "-sTCP:CLOSED,LISTEN"], ["-V", "-Pn", "-a", "-i", "-u", "4243"],
                  ["-V", "-Q", "-Pn", "-i", ":1"], ["-V", "-Pn", "-i", "-c", "^nc"], ["-V", "/nonexistent.sock", "-i"],
                  ["-V", "-Pn", "-a", "-i", "-c", "nc", "-c", "nc.openbsd"], ["-V", "-i", "-t", "-a", "-p", "1"],
                  ["-V", "-Pn", "-a", "-i", "-g", f"{host.root_holder.pid},999999"]):
@@ -225,6 +226,9 @@ BAD_SELECTIONS = [
     ["-i", "TCP:1-nosuch"], ["-i", "TCP:99999-http"], ["-i", "@[::1]x"], ["-i", "@0x7f000001"], ["-i", "6@127.1"],
     # -c regular expressions: the second slash ends one, modifiers once each, not b with x.
     ["-c", "/"], ["-c", "/x"], ["-c", "/x/bx"], ["-c", "/x/xb"], ["-c", "/x/bb"], ["-c", "/x/ii"], ["-c", "/x/b/"],
+    # -s: no empty state name; lsof's names (CLOSED is state 0; it has none for NEW_SYN_RECV).
+    ["-i", "-s", "TCP:,LISTEN"], ["-i", "-s", "TCP:LISTEN,,CLOSE"], ["-i", "-sTCP:LISTEN,^"], ["-i", "-s", "tcp:,x"],
+    ["-i", "-sTCP:NEW_SYN_RECV"], ["-i", "-s", "tcp:"], ["-i", "-sTCP:CLOSED,^closed"],
 ]
 
 
