@@ -394,21 +394,30 @@ Result<void> parse_fd_list(std::string_view text, FdList& fds) {
   if (text.empty()) return fail("no file descriptor specified");
   fds.given = true;
   return for_each_list_item(text, [&](std::string_view item, bool exclude) -> Result<void> {
+    if (item.empty()) return {};  // a lone ^: nothing, as lsof skips it
+    // An item with a dash is a range, split at its last dash as lsof splits it: digits before
+    // it, digits or nothing (0) after, low below high.
+    std::optional<FdList::Range> range;
+    if (size_t dash = item.rfind('-'); dash != std::string_view::npos) {
+      if (dash == 0) return fail(fmt::format("illegal FD range for -d: {}", item));
+      std::string_view low_text = item.substr(0, dash), high_text = item.substr(dash + 1);
+      int low = 0, high = 0;
+      bool numbers = all_digits(low_text) && parse_decimal(low_text, low) &&
+                     (high_text.empty() || (all_digits(high_text) && parse_decimal(high_text, high)));
+      if (!numbers) {
+        return fail(fmt::format("non-digit in -d FD range: {}", item));
+      }
+      if (low >= high) return fail(fmt::format("-d FD range's low >= its high: {}", item));
+      range = FdList::Range{low, high};
+    } else if (int number = 0; all_digits(item) && parse_decimal(item, number)) {
+      range = FdList::Range{number, number};
+    }
     bool includes = !fds.include.empty() || fds.include_numbers || fds.include_names;
     bool excludes = !fds.exclude.empty() || fds.exclude_numbers;
     if (exclude && includes) return fail(fmt::format("exclude in an include -d list: ^{}", item));
     if (!exclude && excludes) return fail(fmt::format("include in an exclude -d list: {}", item));
-    std::vector<FdList::Range>& ranges = exclude ? fds.exclude : fds.include;
-    size_t dash = item.find('-');
-    if (dash != std::string_view::npos && dash > 0 && std::isdigit(static_cast<unsigned char>(item[0]))) {
-      int low = 0, high = 0;
-      if (!parse_decimal(item.substr(0, dash), low) || !parse_decimal(item.substr(dash + 1), high)) {
-        return fail(fmt::format("non-digit in -d FD range: {}", item));
-      }
-      if (low >= high) return fail(fmt::format("-d FD range's low >= its high: {}", item));
-      ranges.push_back({low, high});
-    } else if (int number = 0; parse_decimal(item, number)) {
-      ranges.push_back({number, number});
+    if (range) {
+      (exclude ? fds.exclude : fds.include).push_back(*range);
     } else if (item == "fd") {
       (exclude ? fds.exclude_numbers : fds.include_numbers) = true;
     } else if (!exclude) {

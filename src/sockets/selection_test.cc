@@ -194,6 +194,12 @@ TEST(Selection, DescriptorListsIncludeOrExclude) {
   ASSERT_TRUE(parse_fd_list("fd", numbers));
   EXPECT_TRUE(numbers.matches(12345));
   EXPECT_EQ(parse_fd_list("3-1", numbers).error().context, "-d FD range's low >= its high: 3-1");
+  // Ranges split at their last dash, as lsof's: nothing before it is no range at all, nothing
+  // after it is 0.
+  EXPECT_EQ(parse_fd_list("-1", numbers).error().context, "illegal FD range for -d: -1");
+  EXPECT_EQ(parse_fd_list("^1-", others).error().context, "-d FD range's low >= its high: 1-");
+  EXPECT_EQ(parse_fd_list("1--2", numbers).error().context, "non-digit in -d FD range: 1--2");
+  EXPECT_EQ(parse_fd_list("3,^-1", numbers).error().context, "illegal FD range for -d: -1");  // before the ^ conflict
 }
 
 }  // namespace

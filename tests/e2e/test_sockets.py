@@ -229,6 +229,8 @@ BAD_SELECTIONS = [
     # -s: no empty state name; lsof's names (CLOSED is state 0; it has none for NEW_SYN_RECV).
     ["-i", "-s", "TCP:,LISTEN"], ["-i", "-s", "TCP:LISTEN,,CLOSE"], ["-i", "-sTCP:LISTEN,^"], ["-i", "-s", "tcp:,x"],
     ["-i", "-sTCP:NEW_SYN_RECV"], ["-i", "-s", "tcp:"], ["-i", "-sTCP:CLOSED,^closed"],
+    # -d ranges split at their last dash; the range is checked before the ^ conflict.
+    ["-d", "1-"], ["-d", "-1"], ["-d", "-"], ["-d", "^-1"], ["-d", "a-b"], ["-d", "1--2"], ["-d", "3,^-1"], ["-d", "-i"],
 ]
 
 
