@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -232,6 +233,41 @@ std::string repeat_marker(const SocketsOptions& options) {
   return text + "\n";
 }
 
+// -F?: the field letters, one line each, as lsof writes them (a script may read them).
+void print_field_help() {
+  static constexpr std::pair<char, std::string_view> kFields[] = {
+      {'a', "access: r = read; w = write; u = read/write"},
+      {'c', "command name"},
+      {'d', "device character code"},
+      {'D', "major/minor device number as 0x<hex>"},
+      {'f', "file descriptor"},
+      {'G', "file flaGs"},
+      {'i', "inode number"},
+      {'k', "link count"},
+      {'K', "task ID (TID)"},
+      {'l', "lock: r/R = read; w/W = write; u = read/write"},
+      {'L', "login name"},
+      {'m', "marker between repeated output"},
+      {'M', "task comMand name"},
+      {'n', "comment, name, Internet addresses"},
+      {'o', "file offset as 0t<dec> or 0x<hex>"},
+      {'p', "process ID (PID)"},
+      {'g', "process group ID (PGID)"},
+      {'P', "protocol name"},
+      {'r', "raw device number as 0x<hex>"},
+      {'R', "paRent PID"},
+      {'s', "file size"},
+      {'S', "stream module and device names"},
+      {'t', "file type"},
+      {'T', "TCP/TPI info"},
+      {'u', "user ID (UID)"},
+      {'0', "(zero) use NUL field terminator instead of NL"},
+  };
+  std::string text = fmt::format("{} sockets:\tID    field description\n", program_name());
+  for (const auto& [letter, meaning] : kFields) text += fmt::format("\t {}    {}\n", letter, meaning);
+  std::fwrite(text.data(), 1, text.size(), stderr);
+}
+
 }  // namespace
 
 void print_sockets_help() {
@@ -257,7 +293,7 @@ void print_sockets_help() {
       "  -V        name each item that was not found (after the listing, on stdout)\n"
       "  -E        after each address, the processes at the other end of connections within\n"
       "            this host (UNIX sockets: ->INO= and its inode first); +E lists their sockets too\n"
-      "  -F FIELDS lsof's field output (p c u L f t d o P n T ...; 0 ends fields with NUL)\n"
+      "  -F FIELDS lsof's field output (p c u L f t d o P n T ...; 0 ends fields with NUL; -F? lists them)\n"
       "  -r SECS[cN][mFMT]  list again every SECS seconds, N times at most, FMT (strftime) as the\n"
       "            marker (+r: until nothing is listed)\n"
       "  --table   a table for people: protocol, local, peer, state, SO_REUSEADDR/SO_REUSEPORT, owners,\n"
@@ -278,8 +314,9 @@ int run_sockets(int argc, char** argv) {
     complain(options.error().message());
     return kNothingOrError;
   }
-  if (options->help) {
-    print_sockets_help();
+  if (options->help || options->field_help) {
+    if (options->help) print_sockets_help();
+    if (options->field_help) print_field_help();
     return kFound;
   }
   Result<netlink::Channel> channel = options->replay_path.empty() ? netlink::Channel::open(NETLINK_SOCK_DIAG)

@@ -206,9 +206,14 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
           break;
         }
         case 'F': {
+          std::string text(optional_argument(argc, argv, i, attached).value_or(""));
+          // -F? lists the field letters (and asks for no field output).
+          if (text == "?") {
+            options.field_help = true;
+            break;
+          }
           options.view = SocketsView::kFields;
           options.fields_given = true;
-          std::string text(optional_argument(argc, argv, i, attached).value_or(""));
           // lsof's field letters; those sockets have no value for are accepted and print nothing.
           constexpr std::string_view kFieldLetters = "acCdDfFgGikKlLmMnNopPrRsStTuzZ0";
           if (size_t bad = text.find_first_not_of(kFieldLetters); bad != std::string::npos) {

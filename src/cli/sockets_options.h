@@ -20,6 +20,7 @@ enum class OtherEnds { kHidden, kShown, kShownAndListed };
 
 struct SocketsOptions {
   bool help = false;  // -h, -? or --help: the rest of the line is not read
+  bool field_help = false;  // -F?: lsof's list of field letters, on stderr, and nothing else
   sockets::Selection selection;
   output::LsofStyle style;
   SocketsView view = SocketsView::kLsof;

@@ -229,6 +229,8 @@ BAD_SELECTIONS = [
     # -s: no empty state name; lsof's names (CLOSED is state 0; it has none for NEW_SYN_RECV).
     ["-i", "-s", "TCP:,LISTEN"], ["-i", "-s", "TCP:LISTEN,,CLOSE"], ["-i", "-sTCP:LISTEN,^"], ["-i", "-s", "tcp:,x"],
     ["-i", "-sTCP:NEW_SYN_RECV"], ["-i", "-s", "tcp:"], ["-i", "-sTCP:CLOSED,^closed"],
+    # -F? alone asks for lsof's field list; an error beside it is still one.
+    ["-F?", "-p"], ["-Fp?"], ["-F??"],
     # -d ranges split at their last dash; the range is checked before the ^ conflict.
     ["-d", "1-"], ["-d", "-1"], ["-d", "-"], ["-d", "^-1"], ["-d", "a-b"], ["-d", "1--2"], ["-d", "3,^-1"], ["-d", "-i"],
 ]
@@ -258,6 +260,15 @@ def test_bad_selections_get_lsofs_message_and_exit_code(netns):
         first_line = theirs[1].split(b"\n")[0].replace(b"lsof: ", b"sockscope sockets: ")
         assert ours[1].split(b"\n")[0] == first_line, args
         assert ours[1].count(b"\n") <= 1, args
+
+
+def test_field_help_lists_the_field_letters_as_lsof_does(netns):
+    """-F? writes lsof's table of field letters on stderr and lists nothing, exit 0 (with -t
+    too: it asks for no field output)."""
+    for args in (["-F?"], ["-F", "?"], ["-i", "-F?", "-t"], ["-Fp", "-F?"]):
+        ours, theirs = both(args)
+        assert theirs[1].startswith(b"lsof:\tID    field description\n\t a    access: "), theirs
+        assert (ours[0], ours[1].replace(b"sockscope sockets:", b"lsof:"), ours[2]) == (theirs[0], theirs[1], 0), args
 
 
 def test_nothing_matching_exits_1_as_lsof(netns):
