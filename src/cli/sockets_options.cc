@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <ctime>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -67,7 +68,15 @@ Result<void> parse_repeat(std::string_view text, SocketsOptions& options) {
     if (count > 0) options.repeat_count = count;  // c0: no limit, as lsof
   }
   options.repeat_seconds = value;
-  if (marker != std::string_view::npos) options.repeat_marker = std::string(text.substr(marker + 1));
+  if (marker != std::string_view::npos) {
+    options.repeat_marker = std::string(text.substr(marker + 1));
+    // lsof tries the format once and refuses one that comes out empty ("-r 1m" among them).
+    char sample[512];
+    std::time_t now = std::time(nullptr);
+    if (std::strftime(sample, sizeof sample, options.repeat_marker.c_str(), std::localtime(&now)) == 0) {
+      return fail(fmt::format("illegal <fmt>: \"{}\"", options.repeat_marker));
+    }
+  }
   return {};
 }
 
@@ -270,6 +279,13 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
                            !chosen.commands.exclude.empty() || chosen.fds.given;
   if (chosen.and_mode && !anything_selected) return fail("no select options to AND via -a");
   if (options.pids_only && options.fields_given) return fail("-F and -t are mutually exclusive");
+  // A field-mode marker is one line: lsof refuses a newline (%n) in its format (%%n is none).
+  if (options.fields_given) {
+    const std::string& marker = options.repeat_marker;
+    for (size_t at = marker.find('%'); at != std::string::npos && at + 1 < marker.size(); at = marker.find('%', at + 2)) {
+      if (marker[at + 1] == 'n') return fail(fmt::format("%n illegal in -r m<fmt> when -F has been specified: \"{}\"", marker));
+    }
+  }
   if (options.style.offset_only && options.style.size_only) return fail("-o and -s are mutually exclusive");
   // A -s without -i still means internet sockets: this command lists nothing else.
   if ((options.selection.tcp_include || options.selection.tcp_exclude) && !options.selection.network_given &&

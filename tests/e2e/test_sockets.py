@@ -231,6 +231,8 @@ BAD_SELECTIONS = [
     ["-i", "-sTCP:NEW_SYN_RECV"], ["-i", "-s", "tcp:"], ["-i", "-sTCP:CLOSED,^closed"],
     # -F? alone asks for lsof's field list; an error beside it is still one.
     ["-F?", "-p"], ["-Fp?"], ["-F??"],
+    # -r's marker format: one that comes out empty, or a newline in it with -F.
+    ["-r", "1m"], ["+r", "m"], ["-r1c2m"], ["-F", "-r", "1m%n"], ["-r", "1c1mx%n", "-F"],
     # -d ranges split at their last dash; the range is checked before the ^ conflict.
     ["-d", "1-"], ["-d", "-1"], ["-d", "-"], ["-d", "^-1"], ["-d", "a-b"], ["-d", "1--2"], ["-d", "3,^-1"], ["-d", "-i"],
 ]
