@@ -60,7 +60,11 @@ std::vector<sockets::Owner> host_processes(const sockets::Selection& selection) 
 
 // What one listing came to.
 struct Listing {
-  bool found = false;                // something was listed and every item asked for was found
+  bool listed = false;  // some socket was listed
+  // What exits 0. lsof's views: every item asked for was found, listed or not (`-a -U -p PID`
+  // of a process without UNIX sockets lists nothing and exits 0 in lsof); the table and JSON:
+  // something was listed.
+  bool found = false;
   std::vector<std::string> missing;  // the items not found, as -V names them
 };
 
@@ -189,7 +193,8 @@ Result<Listing> list_once(const SocketsOptions& options, netlink::Channel& chann
       output::write_lsof_fields(rows, style, options.fields, options.nul_fields, to_stdout);
     }
     if (!options.repeat_seconds) leave_to_exit(std::move(records));
-    return Listing{!rows.empty() && missing.empty(), std::move(missing)};
+    bool found = missing.empty();
+    return Listing{!rows.empty(), found, std::move(missing)};
   }
 
   if (owners) {
@@ -218,7 +223,7 @@ Result<Listing> list_once(const SocketsOptions& options, netlink::Channel& chann
   }
   bool listed = !records.empty();
   if (!options.repeat_seconds) leave_to_exit(std::move(records));
-  return Listing{listed, {}};
+  return Listing{listed, listed, {}};
 }
 
 std::string repeat_marker(const SocketsOptions& options) {
@@ -344,6 +349,7 @@ int run_sockets(int argc, char** argv) {
   const sockets::Selection& selection = options->selection;
   if (selection.paths_given && selection.unix_paths.empty() && !options->ignore_failed_search) return kNothingOrError;
   bool found_ever = false;
+  bool listed_ever = false;
   std::vector<std::string> missing;
   // -V: what the last listing did not find, once at the end and on stdout, as lsof reports it.
   auto report_missing = [&] {
@@ -357,8 +363,9 @@ int run_sockets(int argc, char** argv) {
       return kNothingOrError;
     }
     found_ever = found_ever || listing->found;
+    listed_ever = listed_ever || listing->listed;
     missing = std::move(listing->missing);
-    if (!options->repeat_seconds || (options->repeat_until_empty && !listing->found)) break;
+    if (!options->repeat_seconds || (options->repeat_until_empty && !listing->listed)) break;
     std::string marker = repeat_marker(*options);
     std::fwrite(marker.data(), 1, marker.size(), stdout);
     std::fflush(stdout);
@@ -370,6 +377,8 @@ int run_sockets(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::seconds(*options->repeat_seconds));
   }
   report_missing();
+  // +r: lsof exits 1 also when no round listed anything.
+  if (options->repeat_until_empty && !listed_ever) return kNothingOrError;
   if (options->ignore_failed_search) return kFound;
   return found_ever && options->operand_errors.empty() ? kFound : kNothingOrError;
 }

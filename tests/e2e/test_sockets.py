@@ -119,6 +119,11 @@ def selection_forms(h):
         ["-Pn", "-i", ":krb524"], ["-Pn", "-i", f"TCP:{low}-fido"], ["-Pn", "-i", f":{p}-"], ["-Pn", "-i", "@127.1"],
         ["-Pn", "-i", "@2130706433"], ["-a", "-U", "-p", str(h.root_holder.pid)], ["-a", "-U", "-F", "-p", str(h.root_holder.pid)],
         ["-Pn", "-i", "@localhost"], ["-Pn", "-i", ":99999"], ["-Pn", "-i", f"UDP:{p}"],
+        # Nothing listed, nothing asked for missing: lsof exits 0 (the nc listeners hold no
+        # UNIX socket; uid 4242 has only a TCP listener); +r stops at once and exits 1.
+        ["-a", "-U", "-p", str(h.nc_specific.pid)], ["-a", "-U", "-t", "-p", str(h.nc_specific.pid)],
+        ["-a", "-U", "-F", "-p", str(h.nc_specific.pid)], ["-a", "-U", "-u", "4242"],
+        ["+r", "1", "-a", "-U", "-p", str(h.nc_specific.pid)],
         # A bare -i, -i4 and -i6 are one kind of selection, address specs another (-a ANDs
         # them), and a family given alone applies to the specs that follow it.
         ["-Pn", "-i", "-i6"], ["-Pn", "-i6", "-i"], ["-Pn", "-i6", "-i", "TCP"], ["-Pn", "-i4", "-iTCP"],
