@@ -369,16 +369,12 @@ int run_sockets(int argc, char** argv) {
     std::string marker = repeat_marker(*options);
     std::fwrite(marker.data(), 1, marker.size(), stdout);
     std::fflush(stdout);
-    // lsof 4.95 exits 1 when its repeat count runs out, whatever it listed.
-    if (options->repeat_count && round >= *options->repeat_count) {
-      report_missing();
-      return kNothingOrError;
-    }
+    if (options->repeat_count && round >= *options->repeat_count) break;
     std::this_thread::sleep_for(std::chrono::seconds(*options->repeat_seconds));
   }
   report_missing();
-  // +r: lsof exits 1 also when no round listed anything.
-  if (options->repeat_until_empty && !listed_ever) return kNothingOrError;
+  // +r: lsof exits 1 also when no round listed anything (or, +r 0, nothing was repeated).
+  if (options->repeat_until_empty && (!listed_ever || !options->repeat_seconds)) return kNothingOrError;
   if (options->ignore_failed_search) return kFound;
   return found_ever && options->operand_errors.empty() ? kFound : kNothingOrError;
 }

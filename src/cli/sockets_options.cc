@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <cstring>
 #include <ctime>
+#include <limits>
 #include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -52,32 +54,35 @@ Result<void> parse_tcp_info(std::string_view letters, output::LsofStyle& style) 
   return {};
 }
 
-// -r [t[c<N>][m<fmt>]]: every t seconds (15), N times at most, with an strftime marker.
-Result<void> parse_repeat(std::string_view text, SocketsOptions& options) {
-  size_t marker = text.find('m');
-  std::string_view timing = text.substr(0, marker);
-  size_t count_at = timing.find('c');
-  std::string_view seconds = timing.substr(0, count_at);
-  int value = 15;  // lsof's default delay
-  if (!seconds.empty() && (!parse_decimal(seconds, value) || value <= 0)) {
-    return fail(fmt::format("illegal -r value: {}", text));
-  }
-  if (count_at != std::string_view::npos) {
+// -r [t[c<N>][m<fmt>]]: every t seconds (15 without digits; 0: list once, no repeating), N
+// times at most (c0 or a bare c: no limit), with an strftime marker. lsof takes only t for -r
+// when more follows but no m: it reads the characters after t again as options, so -r1c2 also
+// selects the command "2" (and +r1c2 sets +c 2). Returns where that rereading starts, or npos.
+Result<size_t> parse_repeat(std::string_view text, SocketsOptions& options) {
+  size_t digits = std::min(text.find_first_not_of("0123456789"), text.size());
+  int seconds = 15;  // lsof's default delay
+  if (digits > 0 && !parse_decimal(text.substr(0, digits), seconds)) seconds = std::numeric_limits<int>::max();
+  options.repeat_seconds.reset();
+  if (seconds > 0) options.repeat_seconds = seconds;
+  if (digits == text.size()) return std::string_view::npos;
+  size_t at = std::min(text.find_first_not_of(' ', digits), text.size());
+  if (at < text.size() && text[at] == 'c') {
+    size_t count_end = std::min(text.find_first_not_of("0123456789", at + 1), text.size());
     int count = 0;
-    if (!parse_decimal(timing.substr(count_at + 1), count)) return fail(fmt::format("illegal -r value: {}", text));
-    if (count > 0) options.repeat_count = count;  // c0: no limit, as lsof
+    if (count_end > at + 1 && !parse_decimal(text.substr(at + 1, count_end - at - 1), count)) count = std::numeric_limits<int>::max();
+    options.repeat_count.reset();
+    if (count > 0) options.repeat_count = count;
+    at = count_end;
   }
-  options.repeat_seconds = value;
-  if (marker != std::string_view::npos) {
-    options.repeat_marker = std::string(text.substr(marker + 1));
-    // lsof tries the format once and refuses one that comes out empty ("-r 1m" among them).
-    char sample[512];
-    std::time_t now = std::time(nullptr);
-    if (std::strftime(sample, sizeof sample, options.repeat_marker.c_str(), std::localtime(&now)) == 0) {
-      return fail(fmt::format("illegal <fmt>: \"{}\"", options.repeat_marker));
-    }
+  if (at == text.size() || text[at] != 'm') return digits;
+  options.repeat_marker = std::string(text.substr(at + 1));
+  // lsof tries the format once and refuses one that comes out empty ("-r 1m" among them).
+  char sample[512];
+  std::time_t now = std::time(nullptr);
+  if (std::strftime(sample, sizeof sample, options.repeat_marker.c_str(), std::localtime(&now)) == 0) {
+    return fail(fmt::format("illegal <fmt>: \"{}\"", options.repeat_marker));
   }
-  return {};
+  return std::string_view::npos;
 }
 
 // A file operand: the UNIX sockets bound to that path. lsof looks the file up first (an
@@ -99,8 +104,18 @@ void add_path_operand(const char* path, SocketsOptions& options) {
 
 Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
   SocketsOptions options;
+  // What -r left of its value for lsof's rereading, with -r's sign: read as the next word.
+  std::string reread;
+  // Sends the rest of -r's value (from `from` on) back to be read as options, as lsof does;
+  // from 0 in a word of its own, that word is the first file operand.
+  auto reread_repeat_value = [&](char sign, std::string_view value, size_t from, bool own_word, int& i) {
+    if (from == std::string_view::npos) return;
+    if (from > 0 || !own_word) reread = sign + std::string(value.substr(from));
+    --i;  // the next round reads the word that held the value (or `reread` for it)
+  };
   for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
+    std::string word = std::exchange(reread, {});
+    std::string_view arg = word.empty() ? std::string_view(argv[i]) : word;
     if (arg == "--json") { options.view = SocketsView::kJson; continue; }
     if (arg == "--table") { options.view = SocketsView::kTable; continue; }
     if (arg.starts_with("--record=")) { options.record_path = std::string(arg.substr(9)); continue; }
@@ -114,8 +129,11 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
     }
     if (arg.starts_with("+r")) {
       options.repeat_until_empty = true;
-      Result<void> done = parse_repeat(optional_argument(argc, argv, i, arg.substr(2)).value_or(""), options);
-      if (!done) return tl::unexpected(done.error());
+      int before = i;
+      std::string_view value = optional_argument(argc, argv, i, arg.substr(2)).value_or("");
+      Result<size_t> reread_from = parse_repeat(value, options);
+      if (!reread_from) return tl::unexpected(reread_from.error());
+      reread_repeat_value('+', value, *reread_from, i != before, i);
       continue;
     }
     if (arg == "+w") { options.warnings = true; continue; }
@@ -210,6 +228,8 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
         case 'c': {
           Result<std::string_view> text = required("missing -c option value");
           if (!text) return tl::unexpected(text.error());
+          // lsof takes the word, and refuses an option in it as no command at all.
+          if (text->starts_with('-') || text->starts_with('+')) return fail("missing -c option value");
           Result<void> done = sockets::parse_command_list(*text, options.selection.commands);
           if (!done) return tl::unexpected(done.error());
           break;
@@ -241,8 +261,11 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
           break;
         }
         case 'r': {
-          Result<void> done = parse_repeat(optional_argument(argc, argv, i, attached).value_or(""), options);
-          if (!done) return tl::unexpected(done.error());
+          int before = i;
+          std::string_view value = optional_argument(argc, argv, i, attached).value_or("");
+          Result<size_t> reread_from = parse_repeat(value, options);
+          if (!reread_from) return tl::unexpected(reread_from.error());
+          reread_repeat_value('-', value, *reread_from, i != before, i);
           break;
         }
         case 'R': options.style.parent_column = true; takes_rest = false; break;

@@ -152,6 +152,10 @@ def selection_forms(h):
         ["-Pn", "-i", "-a", "-d", "fd"], ["-Pn", "-U", "-a", "-d", "^17-18"],
         # -r with a count: that many listings, each followed by its marker.
         ["-r", "1c2", "-Pn", "-i", f":{p}"], ["-r1c2", "-Pn", "-i", f":{p}", "-Fpn"],
+        # lsof reads what follows -r's seconds again as options unless an m<fmt> ends it: -r1c2
+        # also selects the command "2" (exit 1), +r1c2 sets +c 2; -r 0 lists once.
+        ["-r1c1mX", "-Pn", "-i", f":{p}"], ["+r", "1c2", "-Pn", "-i", f":{p}"], ["-r", "0", "-Pn", "-i", f":{p}"],
+        ["-Pn", "-i", f":{p}", "-Q", "-r1c1"], ["-a", "-Pn", "-i", f":{p}", "-r1c1"], ["-Pn", "-i", f":{p}", "-r1c1m%%n", "-Fpn"],
         # Each listed socket counts for one spec, the last given that matches (exit status).
         ["-Pn", "-i", f":{p}", "-i", "TCP"], ["-Pn", "-i", "TCP", "-i", f":{p}"], ["-Pn", "-i", f":{p}", "-i", f":{p}"],
         ["-Pn", "-i", f"TCP:{p}", "-i", f":{p},{q}"], ["-Pn", "-i", f":{p},{q}", "-i", f"TCP:{p}"],
@@ -190,7 +194,8 @@ def test_verbose_names_what_was_not_found_as_lsof_does(host):
     p = host.port
     for args in (["-V", "-Pn", "-i", ":1", "-i", f":{p}", "-i", "UDP:2"], ["-V", "-Pn", "-p", "999999,999998", "-a", "-i"],
                  ["-V", "-Pn", "-a", "-i", "-c", "nosuch", "-c", "/^no.*/i", "-c", "nc"],
-                 ["-V", "-Pn", "-i", f":{p}", "-sTCP:LISTEN,CLOSE_WAIT"], ["-V", "-Pn", "-i", "-sTCP:CLOSED,LISTEN"], ["-V", "-Pn", "-a", "-i", "-u", "4243"],
+                 ["-V", "-Pn", "-i", f":{p}", "-sTCP:LISTEN,CLOSE_WAIT"], ["-V", "-Pn", "-i", "-sTCP:CLOSED,LISTEN"],
+                 ["-V", "-r1c1", "-Pn", "-i", f":{p}"], ["-V", "-Pn", "-a", "-i", "-u", "4243"],
                  ["-V", "-Q", "-Pn", "-i", ":1"], ["-V", "-Pn", "-i", "-c", "^nc"], ["-V", "/nonexistent.sock", "-i"],
                  ["-V", "-Pn", "-a", "-i", "-c", "nc", "-c", "nc.openbsd"], ["-V", "-i", "-t", "-a", "-p", "1"],
                  ["-V", "-Pn", "-a", "-i", "-g", f"{host.root_holder.pid},999999"]):
@@ -238,6 +243,7 @@ BAD_SELECTIONS = [
     ["-F?", "-p"], ["-Fp?"], ["-F??"],
     # -r's marker format: one that comes out empty, or a newline in it with -F.
     ["-r", "1m"], ["+r", "m"], ["-r1c2m"], ["-F", "-r", "1m%n"], ["-r", "1c1mx%n", "-F"],
+    ["-r1c", "-Pni"], ["-c", "-x"], ["-c+x"],
     # -d ranges split at their last dash; the range is checked before the ^ conflict.
     ["-d", "1-"], ["-d", "-1"], ["-d", "-"], ["-d", "^-1"], ["-d", "a-b"], ["-d", "1--2"], ["-d", "3,^-1"], ["-d", "-i"],
 ]
