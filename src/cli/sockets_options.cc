@@ -25,6 +25,15 @@ std::optional<std::string_view> optional_argument(int argc, char** argv, int& i,
   return std::nullopt;
 }
 
+// An option this command does not take, `letter` first in `option`: a letter that is no
+// option of lsof's either gets lsof's refusal.
+tl::unexpected<Error> unknown_option(char letter, std::string_view option) {
+  constexpr std::string_view kLsofOptionLetters = "abcdDeEfFghiKlLmMnNoOpPQrRsStTuUvVwxXZ?";
+  if (letter == ':') return fail("colon is an illegal option character.");
+  if (kLsofOptionLetters.find(letter) == std::string_view::npos) return fail(fmt::format("illegal option character: {}", letter));
+  return fail(fmt::format("unknown option: {}", option));
+}
+
 // +c w: the COMMAND column's width; 0 for all the kernel keeps (15), never below the title.
 Result<void> parse_command_width(std::string_view text, SocketsOptions& options) {
   using sockets::kCommandNameLimit;
@@ -146,7 +155,7 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
       if (!done) return tl::unexpected(done.error());
       continue;
     }
-    if (arg.size() > 1 && arg[0] == '+') return fail(fmt::format("unknown option: {}", arg));
+    if (arg.size() > 1 && arg[0] == '+') return unknown_option(arg[1], arg);
     // Options end at "--" or at the first operand, as in lsof: the rest are all file names.
     bool operands_follow = arg == "--";
     if (operands_follow || arg.size() < 2 || arg[0] != '-') {
@@ -289,7 +298,7 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
           if (!done) return tl::unexpected(done.error());
           break;
         }
-        default: return fail(fmt::format("unknown option: -{}", letter));
+        default: return unknown_option(letter, fmt::format("-{}", letter));
       }
       if (takes_rest) break;
     }
