@@ -277,7 +277,7 @@ void print_field_help() {
 
 void print_sockets_help() {
   fmt::print(
-      "usage: {} sockets [-i [46][tcp|udp][@host][:ports]]... [-s PROTO:STATE,...] [-a] [-p PIDS] [-u USERS]\n"
+      "usage: {} sockets [-i [46][tcp|udp|udplite][@host][:ports]]... [-s PROTO:STATE,...] [-a] [-p PIDS] [-u USERS]\n"
       "                  [-c COMMAND] [-U] [-n] [-P] [-l] [-t] [+|-E] [-F [FIELDS]] [-r|+r [SECS]] [--table] [--json]\n"
       "                  [--] [PATH...]\n\n"
       "Lists sockets and the processes that hold them, asking the kernel (sock_diag) only for the\n"

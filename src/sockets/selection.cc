@@ -153,12 +153,13 @@ bool kind_matches(const Selection& selection, const SocketRecord& record, bool& 
   return std::any_of(std::begin(kinds), std::end(kinds), [](const Kind& k) { return k.given && k.matched; });
 }
 
-// A service name's port, for the spec's protocol (or TCP's, else UDP's, when it has none).
+// A service name's port, for the spec's protocol (or TCP's, else UDP's, when it has none;
+// /etc/services names no UDP-Lite ports, so every name is unknown for UDP-Lite, as in lsof).
 Result<uint16_t> service_item(std::string_view name, std::optional<Protocol> protocol, std::string_view whole) {
   std::optional<uint16_t> port;
   if (protocol) {
-    port = service_port(name, *protocol == Protocol::kUdp ? "udp" : "tcp");
-    if (!port) return fail(fmt::format("unknown service {} for {} in: -i {}", name, *protocol == Protocol::kUdp ? "udp" : "tcp", whole));
+    port = service_port(name, protocol_name(*protocol));
+    if (!port) return fail(fmt::format("unknown service {} for {} in: -i {}", name, protocol_name(*protocol), whole));
   } else {
     port = service_port(name, "tcp");
     if (!port) port = service_port(name, "udp");
@@ -293,6 +294,8 @@ Result<InetSpec> parse_inet_spec(std::string_view text, int default_family) {
       spec.protocol = Protocol::kTcp;
     } else if (equal_ignoring_case(protocol, "udp")) {
       spec.protocol = Protocol::kUdp;
+    } else if (equal_ignoring_case(protocol, "udplite")) {
+      spec.protocol = Protocol::kUdpLite;
     } else {
       return fail(fmt::format("unknown protocol name ({}) in: -i {}", protocol, text));
     }
@@ -500,14 +503,14 @@ CollectRequest to_collect_request(const Selection& selection) {
   bool default_inet = !inet_given && !selection.unix_given && !selection.paths_given;
   request.unix_domain = selection.unix_given || selection.paths_given || (owner_lists && default_inet) || any_kind;
   bool want_inet = inet_given || default_inet || any_kind;
-  request.tcp = request.udp = want_inet;
+  request.tcp = request.udp = request.udplite = want_inet;
   if (want_inet && inet_given && !any_kind) {
     // Ask only for what some -i can match.
-    request.tcp = request.udp = request.ipv4 = request.ipv6 = false;
+    request.tcp = request.udp = request.udplite = request.ipv4 = request.ipv6 = false;
     bool ports_everywhere = true;
     std::vector<PortRange> ports;
     if (selection.network_given) {
-      request.tcp = request.udp = request.ipv6 = true;
+      request.tcp = request.udp = request.udplite = request.ipv6 = true;
       request.ipv4 = selection.network_family != AF_INET6;
       // With -a the address specs narrow the network selection; without, it adds every port.
       if (!selection.and_mode || selection.inet.empty()) ports_everywhere = false;
@@ -515,6 +518,7 @@ CollectRequest to_collect_request(const Selection& selection) {
     for (const InetSpec& spec : selection.inet) {
       if (!spec.protocol || *spec.protocol == Protocol::kTcp) request.tcp = true;
       if (!spec.protocol || *spec.protocol == Protocol::kUdp) request.udp = true;
+      if (!spec.protocol || *spec.protocol == Protocol::kUdpLite) request.udplite = true;
       if (spec.family != AF_INET6) request.ipv4 = true;
       // An IPv4 spec also matches IPv6 sockets whose address is v4-mapped.
       request.ipv6 = true;

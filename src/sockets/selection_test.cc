@@ -39,6 +39,19 @@ TEST(InetSpec, ErrorsUseLsofsWords) {
   EXPECT_EQ(parse_inet_spec("@0x7f000001").error().context, "unknown host name (0x7f000001) in: -i @0x7f000001");
 }
 
+TEST(InetSpec, UdpLiteIsAProtocolOfItsOwn) {
+  EXPECT_EQ(parse_inet_spec("udplite:1")->protocol, Protocol::kUdpLite);
+  Selection udp;
+  udp.inet.push_back(*parse_inet_spec("UDP"));
+  EXPECT_FALSE(to_collect_request(udp).udplite);
+  Selection lite;
+  lite.inet.push_back(*parse_inet_spec("UDPLITE"));
+  CollectRequest request = to_collect_request(lite);
+  EXPECT_TRUE(request.udplite);
+  EXPECT_FALSE(request.udp || request.tcp);
+  EXPECT_TRUE(to_collect_request(Selection{}).udplite);  // a bare listing has them all
+}
+
 TEST(InetSpec, PortRangesAsLsofReadsThem) {
   // A range may end with a service name (a dash starting with a name belongs to the name);
   // "lo-" ends at 0; an end past 65535 reaches the last port.

@@ -293,6 +293,35 @@ def test_nothing_matching_exits_1_as_lsof(netns):
     assert ours[0] == theirs[0] == b"" and ours[2] == theirs[2] == 1
 
 
+def test_udplite_sockets_list_as_lsof_lists_them(netns):
+    """UDP-Lite sockets are Internet sockets to lsof: NODE UDPLITE, selected by -i UDPLITE
+    (not -i UDP), their ports never named (/etc/services has no udplite entries)."""
+    holder, ports = hold(netns, [
+        {"kind": "udplite", "address": "127.0.0.1"},
+        {"kind": "udplite", "address": "127.0.0.1", "connect": ["127.0.0.1", 53]},
+        {"kind": "udplite", "family": 6, "address": "::1"},
+        {"kind": "udp", "address": "127.0.0.1"},
+        {"kind": "tcp-listen", "address": "127.0.0.1"},
+    ])
+    lite = ports[0]["port"]
+    try:
+        for args in (["-Pni"], ["-ni"], ["-Pni", "UDPLITE"], ["-Pni", "udplite"], ["-Pni", "UDP"], ["-ni", "6UDPLITE"],
+                     ["-Pn", "-i", f"UDPLITE:{lite}", "-F"], ["-Pn", "-i", "UDPLITE@127.0.0.1", "-Tqs"],
+                     ["-Pn", "-i", "-sTCP:ESTABLISHED"], ["-Pn", "-i", "UDPLITE", "-a", "-i", ":53"],
+                     ["-V", "-Pn", "-i", "UDPLITE:1", "-i", "TCP"]):
+            ours, theirs = both(args)
+            # (-V names what was not found after the listing, with the program's name.)
+            assert (ours[0].replace(b"sockscope sockets:", b"lsof:"), ours[2]) == (theirs[0], theirs[2]), args
+            assert (b"UDPLITE" in theirs[0]) == (args != ["-Pni", "UDP"]), args
+        ours, theirs = both(["-i", "UDPLITE:domain"])
+        assert (ours[1].replace(b"sockscope sockets:", b"lsof:"), ours[2]) == (theirs[1].split(b"\n")[0] + b"\n", 1)
+        entries = json.loads(run(sockscope("sockets", "--json", "-i", "UDPLITE"))[0])
+        assert sorted((e["protocol"], e["family"]) for e in entries) == [("udplite", "inet"), ("udplite", "inet"),
+                                                                         ("udplite", "inet6")]
+    finally:
+        holder.stop()
+
+
 def test_json_has_owners_reuse_flags_devices_and_shared_listeners(host):
     stdout, stderr, code = run(sockscope("sockets", "--json", "-i"))
     assert code == 0, stderr
