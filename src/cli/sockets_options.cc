@@ -10,10 +10,12 @@
 #include <limits>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "core/decimal.h"
+#include "procfs/mounts.h"
 
 namespace sockscope::cli {
 namespace {
@@ -113,6 +115,7 @@ void add_path_operand(const char* path, SocketsOptions& options) {
 
 Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
   SocketsOptions options;
+  std::vector<std::string> exempt_file_systems;  // -e's paths: lsof takes mount points only
   // What -r left of its value for lsof's rereading, with -r's sign: read as the next word.
   std::string reread;
   // Sends the rest of -r's value (from `from` on) back to be read as options, as lsof does;
@@ -190,6 +193,10 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
         case 'e': {  // a file system lsof's kernel calls must not block on: none are made here
           Result<std::string_view> path = required("-e not followed by a file system path: \"(null)\"");
           if (!path) return tl::unexpected(path.error());
+          if (!path->starts_with('/')) return fail(fmt::format("-e not followed by a file system path: \"{}\"", *path));
+          std::string_view trimmed = *path;
+          while (trimmed.size() > 1 && trimmed.ends_with('/')) trimmed.remove_suffix(1);
+          exempt_file_systems.emplace_back(trimmed);
           break;
         }
         case 'i': {
@@ -303,13 +310,8 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
       if (takes_rest) break;
     }
   }
-  const sockets::Selection& chosen = options.selection;
-  bool anything_selected = chosen.network_given || !chosen.inet.empty() || chosen.unix_given || chosen.paths_given ||
-                           !chosen.pids.include.empty() || !chosen.pids.exclude.empty() ||
-                           !chosen.process_groups.include.empty() || !chosen.process_groups.exclude.empty() || !chosen.users.include.empty() ||
-                           !chosen.users.exclude.empty() || !chosen.commands.include.empty() ||
-                           !chosen.commands.exclude.empty() || chosen.fds.given;
-  if (chosen.and_mode && !anything_selected) return fail("no select options to AND via -a");
+  // The checks of the whole line, in lsof's order.
+  if (options.style.offset_only && options.style.size_only) return fail("-o and -s are mutually exclusive");
   if (options.pids_only && options.fields_given) return fail("-F and -t are mutually exclusive");
   // A field-mode marker is one line: lsof refuses a newline (%n) in its format (%%n is none).
   if (options.fields_given) {
@@ -318,7 +320,21 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
       if (marker[at + 1] == 'n') return fail(fmt::format("%n illegal in -r m<fmt> when -F has been specified: \"{}\"", marker));
     }
   }
-  if (options.style.offset_only && options.style.size_only) return fail("-o and -s are mutually exclusive");
+  if (!exempt_file_systems.empty()) {
+    std::vector<std::string> mounted = procfs::read_mount_points();
+    for (auto path = exempt_file_systems.rbegin(); path != exempt_file_systems.rend(); ++path) {  // last given first
+      if (std::find(mounted.begin(), mounted.end(), *path) == mounted.end()) {
+        return fail(fmt::format("\"-e {}\" is not a mounted file system.", *path));
+      }
+    }
+  }
+  const sockets::Selection& chosen = options.selection;
+  bool anything_selected = chosen.network_given || !chosen.inet.empty() || chosen.unix_given || chosen.paths_given ||
+                           !chosen.pids.include.empty() || !chosen.pids.exclude.empty() ||
+                           !chosen.process_groups.include.empty() || !chosen.process_groups.exclude.empty() || !chosen.users.include.empty() ||
+                           !chosen.users.exclude.empty() || !chosen.commands.include.empty() ||
+                           !chosen.commands.exclude.empty() || chosen.fds.given;
+  if (chosen.and_mode && !anything_selected) return fail("no select options to AND via -a");
   // A -s without -i still means internet sockets: this command lists nothing else.
   if ((options.selection.tcp_include || options.selection.tcp_exclude) && !options.selection.network_given &&
       options.selection.inet.empty() && !options.selection.unix_given && !options.selection.paths_given) {

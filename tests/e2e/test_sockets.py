@@ -244,6 +244,8 @@ BAD_SELECTIONS = [
     # -r's marker format: one that comes out empty, or a newline in it with -F.
     ["-r", "1m"], ["+r", "m"], ["-r1c2m"], ["-F", "-r", "1m%n"], ["-r", "1c1mx%n", "-F"],
     ["-r1c", "-Pni"], ["-c", "-x"], ["-c+x"],
+    # -e takes mount points only; the line's own checks come in lsof's order.
+    ["-e", "/nonexistent", "-i"], ["-e", "proc"], ["-e", "/proc/", "-e", "/nope/"], ["-a", "-o", "-s"],
     # Letters that are no option of lsof's.
     ["-j"], ["-Pnj"], ["+j"], ["-:"], ["-H"],
     # -d ranges split at their last dash; the range is checked before the ^ conflict.
