@@ -234,16 +234,15 @@ Result<std::vector<IpAddress>> parse_host(std::string_view host, int family, std
   return resolved;
 }
 
-// Calls visit(item, excluded) for each non-empty comma-separated item, "^" stripped; stops
-// at the first error.
+// Calls visit(item, excluded) for each comma-separated item, "^" stripped, as lsof splits its
+// lists: an empty item counts (",1" has two), but a comma may end the list; stops at the first
+// error.
 template <class Visit>
 Result<void> for_each_list_item(std::string_view text, Visit visit) {
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    std::string_view item = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    start = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
-    if (item.empty()) continue;
+  for (size_t start = 0; start < text.size();) {
+    size_t comma = std::min(text.find(',', start), text.size());
+    std::string_view item = text.substr(start, comma - start);
+    start = comma + 1;
     bool exclude = item.starts_with('^');
     Result<void> done = visit(exclude ? item.substr(1) : item, exclude);
     if (!done) return done;
@@ -432,12 +431,15 @@ Result<void> parse_fd_list(std::string_view text, FdList& fds) {
 
 namespace {
 
-// -p and -g lists: numbers, ^ to exclude; what lsof calls them in its errors.
+// -p and -g lists: numbers, ^ to exclude (an empty item is 0, as lsof reads it); what lsof
+// calls them in its errors, which name the whole list.
 Result<void> parse_id_list(std::string_view text, IncludeExclude<pid_t>& ids, std::string_view long_name,
                            std::string_view short_name) {
   return for_each_list_item(text, [&](std::string_view number, bool exclude) -> Result<void> {
     pid_t id = 0;
-    if (!parse_decimal(number, id)) return fail(fmt::format("illegal {}: {}{}", long_name, exclude ? "^" : "", number));
+    if (!number.empty() && !(all_digits(number) && parse_decimal(number, id))) {
+      return fail(fmt::format("illegal {}: {}", long_name, text));
+    }
     const std::vector<pid_t>& other = exclude ? ids.include : ids.exclude;
     if (std::find(other.begin(), other.end(), id) != other.end()) {
       return fail(fmt::format("{} {} has been included and excluded.", short_name, id));
@@ -461,8 +463,8 @@ Result<void> parse_process_group_list(std::string_view text, IncludeExclude<pid_
 Result<void> parse_user_list(std::string_view text, IncludeExclude<uid_t>& users) {
   return for_each_list_item(text, [&](std::string_view item, bool exclude) -> Result<void> {
     std::string name(item);
-    uid_t uid = 0;
-    if (!parse_decimal(std::string_view(name), uid)) {
+    uid_t uid = 0;  // an empty item too, as lsof reads it
+    if (!name.empty() && !parse_decimal(std::string_view(name), uid)) {
       passwd* entry = getpwnam(name.c_str());
       if (entry == nullptr) return fail(fmt::format("can't get UID for {}", name));
       uid = entry->pw_uid;

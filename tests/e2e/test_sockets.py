@@ -113,6 +113,9 @@ def selection_forms(h):
         ["-Pn", "-a", "-i", "-u", "^root"], ["-Pn", "-a", "-i", "-c", "nc"], ["-Pn", "-a", "-i", "-c", "^nc"],
         ["-Pn", "-a", "-i", "-p", str(h.nc_specific.pid)], ["-Pn", "-a", "-i", "-p", f"^{h.nc_specific.pid}"],
         ["-Pn", "-a", "-i", "-p", f"{h.nc_specific.pid},{h.nc_wildcard.pid}"], ["-Pnl", "-i"],
+        # An empty item of -p, -g or -u is 0 to lsof (pid 0 is never found; ^ alone excludes root).
+        ["-Pn", "-a", "-i", "-p", f",{h.nc_specific.pid}"], ["-Pn", "-a", "-i", "-p", "^"], ["-Pn", "-a", "-i", "-u", "^"],
+        ["-Pn", "-a", "-i", "-u", "4242,"],
         ["-t", "-i", f":{p}"], ["-Pn", "-i", "-F"], ["-Pn", "-i", "-F0"], ["-Pn", "-i", "-FpcfnPT"],
         ["-Pn", "-i", "-F", "pn"], ["-Pn", "-i", "-FpgRfG"], ["-Pn", "-i", "-FpfG"], ["-i", "-n", "-F", "cpPnT0"],
         ["-i", f"tcp:{p}", "-i", "udp"],
@@ -246,6 +249,8 @@ BAD_SELECTIONS = [
     ["-r1c", "-Pni"], ["-c", "-x"], ["-c+x"],
     # -e takes mount points only; the line's own checks come in lsof's order.
     ["-e", "/nonexistent", "-i"], ["-e", "proc"], ["-e", "/proc/", "-e", "/nope/"], ["-a", "-o", "-s"],
+    # An illegal id names the whole list.
+    ["-p", "1,abc"], ["-g", "1,x"],
     # Letters that are no option of lsof's.
     ["-j"], ["-Pnj"], ["+j"], ["-:"], ["-H"],
     # -d ranges split at their last dash; the range is checked before the ^ conflict.
