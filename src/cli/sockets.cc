@@ -179,12 +179,28 @@ Result<Listing> list_once(const SocketsOptions& options, netlink::Channel& chann
     std::vector<output::LsofRow> rows =
         output::select_lsof_rows(records, selection, owned_in_order ? &*owned_in_order : nullptr);
     if (options.other_ends == OtherEnds::kShownAndListed) output::add_other_end_rows(rows, *ends);
-    std::vector<std::pair<const sockets::SocketRecord*, const sockets::Owner*>> pairs;
+    sockets::SocketRows pairs;
     pairs.reserve(rows.size());
     for (const output::LsofRow& row : rows) pairs.emplace_back(row.record, row.owner);
-    std::vector<std::string> missing = sockets::items_not_found(selection, pairs, host_processes(selection), [](pid_t pid) {
-      return access(fmt::format("/proc/{}", pid).c_str(), F_OK) == 0;
+    std::vector<sockets::Owner> processes = host_processes(selection);
+    auto pid_exists = [](pid_t pid) { return access(fmt::format("/proc/{}", pid).c_str(), F_OK) == 0; };
+    std::vector<std::string> missing = sockets::items_not_found(selection, pairs, {}, processes, pid_exists);
+    // With -a, lsof also counts for its -i and -s items the sockets that -d or another kind then
+    // drops: asked for only when the listed ones leave such an item not found (a pass over
+    // every record).
+    bool internet_missing = std::any_of(missing.begin(), missing.end(), [](const std::string& item) {
+      return item.starts_with("Internet address not located") || item == "no Internet files located" ||
+             item.starts_with("TCP state not located");
     });
+    if (selection.and_mode && internet_missing) {
+      sockets::SocketRows counted;
+      for (const sockets::SocketRecord& record : records) {
+        for (const sockets::Owner& owner : record.owners) {
+          if (sockets::counts_for_internet_items(selection, record, owner)) counted.emplace_back(&record, &owner);
+        }
+      }
+      missing = sockets::items_not_found(selection, pairs, counted, processes, pid_exists);
+    }
     if (options.view == SocketsView::kLsof) {
       output::write_lsof(rows, style, to_stdout);
     } else if (options.view == SocketsView::kPids) {

@@ -587,8 +587,15 @@ bool every_command_credited(const Selection& selection, const std::vector<Owner>
   return std::all_of(credited.begin(), credited.end(), [](bool c) { return c; });
 }
 
-std::vector<std::string> items_not_found(const Selection& selection,
-                                         const std::vector<std::pair<const SocketRecord*, const Owner*>>& rows,
+bool counts_for_internet_items(const Selection& selection, const SocketRecord& record, const Owner& owner) {
+  if (record.protocol == Protocol::kUnix || !state_allowed(selection, record) || owner_excluded(selection, &owner)) return false;
+  if (!selection.and_mode) return true;
+  const auto& commands = selection.commands.include;
+  return process_in_every_id_list(selection, owner) &&
+         (commands.empty() || std::any_of(commands.begin(), commands.end(), [&](const CommandPattern& c) { return c.matches(owner.command); }));
+}
+
+std::vector<std::string> items_not_found(const Selection& selection, const SocketRows& rows, const SocketRows& counted,
                                          const std::vector<Owner>& processes, bool (*pid_exists)(pid_t)) {
   std::vector<std::string> missing;
   auto listed = [&](auto&& predicate) {
@@ -615,15 +622,17 @@ std::vector<std::string> items_not_found(const Selection& selection,
       missing.push_back("no file use located: " + path);
     }
   }
-  // A listed socket counts for the last -i spec given that matches it; specs written alike
-  // count together.
+  // A listed or counted socket counts for the last -i spec given that matches it; specs
+  // written alike count together.
   const std::vector<InetSpec>& specs = selection.inet;
   std::vector<bool> found(specs.size());
-  for (const auto& row : rows) {
-    for (size_t i = specs.size(); i-- > 0;) {
-      if (spec_matches(specs[i], *row.first)) {
-        found[i] = true;
-        break;
+  for (const SocketRows* sockets : {&rows, &counted}) {
+    for (const auto& row : *sockets) {
+      for (size_t i = specs.size(); i-- > 0;) {
+        if (spec_matches(specs[i], *row.first)) {
+          found[i] = true;
+          break;
+        }
       }
     }
   }
@@ -636,13 +645,19 @@ std::vector<std::string> items_not_found(const Selection& selection,
     }
     if (!alike_found && !named_already) missing.push_back("Internet address not located: " + specs[i].text);
   }
-  if (selection.network_given && !listed([](const SocketRecord& r) { return r.protocol != Protocol::kUnix; })) {
+  auto of_network_family = [&](const auto& row) {
+    const SocketRecord& r = *row.first;
+    return r.protocol != Protocol::kUnix && (selection.network_family == AF_UNSPEC || selection.network_family == r.family);
+  };
+  if (selection.network_given && std::none_of(rows.begin(), rows.end(), of_network_family) &&
+      std::none_of(counted.begin(), counted.end(), of_network_family)) {
     missing.push_back("no Internet files located");
   }
-  // Each TCP state asked for (-s TCP:STATE) must be the state of some listed socket.
+  // Each TCP state asked for (-s TCP:STATE) must be the state of some listed or counted socket.
   for (uint8_t state = 0; state < kTcpStateNames.size(); ++state) {
     if (!(selection.tcp_include & (1u << state))) continue;
-    if (!listed([&](const SocketRecord& r) { return r.protocol != Protocol::kUnix && r.state == state; })) {
+    auto in_state = [&](const auto& row) { return row.first->protocol != Protocol::kUnix && row.first->state == state; };
+    if (std::none_of(rows.begin(), rows.end(), in_state) && std::none_of(counted.begin(), counted.end(), in_state)) {
       missing.push_back("TCP state not located: " + tcp_state_name(state));
     }
   }

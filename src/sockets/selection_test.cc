@@ -215,5 +215,21 @@ TEST(Selection, DescriptorListsIncludeOrExclude) {
   EXPECT_EQ(parse_fd_list("3,^-1", numbers).error().context, "illegal FD range for -d: -1");  // before the ^ conflict
 }
 
+TEST(Selection, InternetItemsCountSocketsThatTheAndThenDrops) {
+  Selection selection;
+  selection.and_mode = true;
+  add_network_selection("", selection);
+  ASSERT_TRUE(parse_fd_list("99", selection.fds));
+  SocketRecord listener = tcp("127.0.0.1", 4444);
+  Owner owner{.pid = 5, .command = "nc", .fd = 3};
+  EXPECT_FALSE(row_matches(selection, listener, &owner));  // -d 99 drops it...
+  EXPECT_TRUE(counts_for_internet_items(selection, listener, owner));  // ...after the -i counted it
+  auto exists = [](pid_t) { return true; };
+  EXPECT_EQ(items_not_found(selection, {}, {}, {}, exists), (std::vector<std::string>{"no Internet files located"}));
+  EXPECT_TRUE(items_not_found(selection, {}, {{&listener, &owner}}, {}, exists).empty());
+  selection.pids.exclude.push_back(5);  // a process left out is never looked at
+  EXPECT_FALSE(counts_for_internet_items(selection, listener, owner));
+}
+
 }  // namespace
 }  // namespace sockscope::sockets
