@@ -354,6 +354,7 @@ int run_sockets(int argc, char** argv) {
     complain(channel.error().message());
     return kNothingOrError;
   }
+  for (const std::string& notice : options->notices) complain(notice);
   // -Q silences lsof's errors about search items as it ignores them in the exit status.
   if (!options->ignore_failed_search) {
     for (const std::string& error : options->operand_errors) complain(error);

@@ -36,11 +36,17 @@ tl::unexpected<Error> unknown_option(char letter, std::string_view option) {
   return fail(fmt::format("unknown option: {}", option));
 }
 
+// How many digits start the text.
+size_t leading_digits(std::string_view text) { return std::min(text.find_first_not_of("0123456789"), text.size()); }
+
 // +c w: the COMMAND column's width; 0 for all the kernel keeps (15), never below the title.
+// As lsof reads it, the digits that start the value (what follows them is ignored).
 Result<void> parse_command_width(std::string_view text, SocketsOptions& options) {
   using sockets::kCommandNameLimit;
   size_t width = 0;
-  if (!parse_decimal(text, width)) return fail("+c not followed by width number");
+  size_t digits = leading_digits(text);
+  if (digits == 0) return fail("+c not followed by width number");
+  if (!parse_decimal(text.substr(0, digits), width)) width = SIZE_MAX;
   if (width > kCommandNameLimit) return fail(fmt::format("+c {} > what system provides ({})", width, kCommandNameLimit));
   // (0: the whole name, however wide its escapes make it.)
   options.style.command_width = width == 0 ? SIZE_MAX : std::max<size_t>(width, std::string_view("COMMAND").size());
@@ -70,7 +76,7 @@ Result<void> parse_tcp_info(std::string_view letters, output::LsofStyle& style) 
 // when more follows but no m: it reads the characters after t again as options, so -r1c2 also
 // selects the command "2" (and +r1c2 sets +c 2). Returns where that rereading starts, or npos.
 Result<size_t> parse_repeat(std::string_view text, SocketsOptions& options) {
-  size_t digits = std::min(text.find_first_not_of("0123456789"), text.size());
+  size_t digits = leading_digits(text);
   int seconds = 15;  // lsof's default delay
   if (digits > 0 && !parse_decimal(text.substr(0, digits), seconds)) seconds = std::numeric_limits<int>::max();
   options.repeat_seconds.reset();
@@ -116,12 +122,14 @@ void add_path_operand(const char* path, SocketsOptions& options) {
 Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
   SocketsOptions options;
   std::vector<std::string> exempt_file_systems;  // -e's paths: lsof takes mount points only
-  // What -r left of its value for lsof's rereading, with -r's sign: read as the next word.
+  bool cross_over = false;                       // -x, which lsof takes only with +d or +D
+  // Some options (-o, -r, -S, -L) take only the digits that start their value; lsof reads
+  // what follows them again as options, with the option's sign: `reread` is that next word.
   std::string reread;
-  // Sends the rest of -r's value (from `from` on) back to be read as options, as lsof does;
-  // from 0 in a word of its own, that word is the first file operand.
-  auto reread_repeat_value = [&](char sign, std::string_view value, size_t from, bool own_word, int& i) {
-    if (from == std::string_view::npos) return;
+  // Sends the value's characters from `from` on back to be read; from 0 in a word of its own,
+  // that word is the first file operand. Nothing when the value ends at `from`.
+  auto reread_value = [&](char sign, std::string_view value, size_t from, bool own_word, int& i) {
+    if (from >= value.size()) return;
     if (from > 0 || !own_word) reread = sign + std::string(value.substr(from));
     --i;  // the next round reads the word that held the value (or `reread` for it)
   };
@@ -135,36 +143,20 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
     if (arg == "--source=proc") { options.from_proc = true; continue; }
     if (arg == "--owners=proc") { options.owners = sockets::OwnerSource::kProc; continue; }
     if (arg == "--owners=bpf") { options.owners = sockets::OwnerSource::kBpf; continue; }
-    if (arg == "-h" || arg == "-?" || arg == "--help") {
+    if (arg == "--help") {
       options.help = true;
       return options;
     }
-    if (arg.starts_with("+r")) {
-      options.repeat_until_empty = true;
-      int before = i;
-      std::string_view value = optional_argument(argc, argv, i, arg.substr(2)).value_or("");
-      Result<size_t> reread_from = parse_repeat(value, options);
-      if (!reread_from) return tl::unexpected(reread_from.error());
-      reread_repeat_value('+', value, *reread_from, i != before, i);
-      continue;
-    }
-    if (arg == "+w") { options.warnings = true; continue; }
-    if (arg == "+E") { options.other_ends = OtherEnds::kShownAndListed; continue; }
-    // Portmapper names (+M: none without rpcbind registrations) and how path operands are
-    // read (+f: as file systems): accepted for lsof's sake, nothing to do for sockets.
-    if (arg == "+M" || arg == "+f") continue;
-    if (arg.starts_with("+c")) {
-      Result<void> done = parse_command_width(optional_argument(argc, argv, i, arg.substr(2)).value_or(""), options);
-      if (!done) return tl::unexpected(done.error());
-      continue;
-    }
-    if (arg.size() > 1 && arg[0] == '+') return unknown_option(arg[1], arg);
-    // Options end at "--" or at the first operand, as in lsof: the rest are all file names.
-    bool operands_follow = arg == "--";
-    if (operands_follow || arg.size() < 2 || arg[0] != '-') {
+    // Options end at "--" (or "++") or at the first operand, as in lsof: the rest are all file names.
+    bool operands_follow = arg == "--" || arg == "++";
+    if (operands_follow || arg.size() < 2 || (arg[0] != '-' && arg[0] != '+')) {
       for (i += operands_follow ? 1 : 0; i < argc; ++i) add_path_operand(argv[i], options);
       break;
     }
+    // Letters after - or +, as lsof reads them: the same option either way, but for those
+    // whose + means something of its own (+c, +E, +r, +w, +n, +P, +T).
+    char sign = arg[0];
+    bool plus = sign == '+';
     for (size_t j = 1; j < arg.size(); ++j) {
       char letter = arg[j];
       std::string_view attached = arg.substr(j + 1);
@@ -177,19 +169,39 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
       };
       bool takes_rest = true;
       switch (letter) {
+        case 'h': case '?': options.help = true; return options;
         case 'a': options.selection.and_mode = true; takes_rest = false; break;
-        case 'n': options.style.numeric_hosts = true; takes_rest = false; break;
-        case 'P': options.style.numeric_ports = true; takes_rest = false; break;
+        case 'n': options.style.numeric_hosts = !plus; takes_rest = false; break;
+        case 'P': options.style.numeric_ports = !plus; takes_rest = false; break;
         case 'l': options.style.numeric_users = true; takes_rest = false; break;
         case 't': options.view = SocketsView::kPids; options.pids_only = true; options.warnings = false; takes_rest = false; break;
         case 'U': options.selection.unix_given = true; takes_rest = false; break;
-        case 'w': options.warnings = false; takes_rest = false; break;
-        case 'E': options.other_ends = OtherEnds::kShown; takes_rest = false; break;
+        case 'w': options.warnings = plus; takes_rest = false; break;
+        case 'E': options.other_ends = plus ? OtherEnds::kShownAndListed : OtherEnds::kShown; takes_rest = false; break;
         case 'V': options.verbose_search = true; takes_rest = false; break;
-        case 'b': case 'O': case 'M': takes_rest = false; break;  // accepted for lsof's sake; nothing to do
-        case 'f':
-          if (!attached.empty()) return fail(fmt::format("unknown option: -f{}", attached));  // -f's flag letters
+        // Portmapper names (none without rpcbind registrations), lsof's ways of not blocking
+        // or forking: accepted for lsof's sake, nothing to do for sockets.
+        case 'b': case 'O': case 'M': takes_rest = false; break;
+        case 'f': {
+          // Alone: how path operands are read (as file systems), nothing to do for sockets; with
+          // flags, whether a FILE-FLAG column shows (g, G), which +f would add and is not offered.
+          std::optional<std::string_view> flags = optional_argument(argc, argv, i, attached);
+          if (!flags) break;
+          if (size_t bad = flags->find_first_not_of("gG"); bad != std::string_view::npos) {
+            return fail(fmt::format("unknown file struct option: {}", (*flags)[bad]));
+          }
+          if (plus) return fail(fmt::format("unknown option: +f{}", *flags));
           break;
+        }
+        case 'x': {  // crossing mount points and symbolic links under +d or +D, which are not offered
+          if (std::optional<std::string_view> kinds = optional_argument(argc, argv, i, attached)) {
+            if (size_t bad = kinds->find_first_not_of("fl"); bad != std::string_view::npos) {
+              return fail(fmt::format("unknown cross-over option: {}", (*kinds)[bad]));
+            }
+          }
+          cross_over = true;
+          break;
+        }
         case 'e': {  // a file system lsof's kernel calls must not block on: none are made here
           Result<std::string_view> path = required("-e not followed by a file system path: \"(null)\"");
           if (!path) return tl::unexpected(path.error());
@@ -235,6 +247,7 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
           break;
         }
         case 'd': {
+          if (plus) return unknown_option(letter, "+d");  // +d DIR: files in a directory, not offered
           Result<std::string_view> text = required("no file descriptor specified");
           if (!text) return tl::unexpected(text.error());
           Result<void> done = sockets::parse_fd_list(*text, options.selection.fds);
@@ -242,6 +255,11 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
           break;
         }
         case 'c': {
+          if (plus) {
+            Result<void> done = parse_command_width(optional_argument(argc, argv, i, attached).value_or(""), options);
+            if (!done) return tl::unexpected(done.error());
+            break;
+          }
           Result<std::string_view> text = required("missing -c option value");
           if (!text) return tl::unexpected(text.error());
           // lsof takes the word, and refuses an option in it as no command at all.
@@ -277,11 +295,12 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
           break;
         }
         case 'r': {
+          if (plus) options.repeat_until_empty = true;
           int before = i;
           std::string_view value = optional_argument(argc, argv, i, attached).value_or("");
           Result<size_t> reread_from = parse_repeat(value, options);
           if (!reread_from) return tl::unexpected(reread_from.error());
-          reread_repeat_value('-', value, *reread_from, i != before, i);
+          reread_value(sign, value, *reread_from, i != before, i);
           break;
         }
         case 'R': options.style.parent_column = true; takes_rest = false; break;
@@ -293,19 +312,41 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
           }
           break;
         }
-        case 'o':
-          // -o with digits only sets how offsets are written, and sockets have none.
-          if (!optional_argument(argc, argv, i, attached)) options.style.offset_only = true;
+        case 'o': case 'S': case 'L': {
+          // -o: an OFFSET column, unless digits follow (how offsets are written: sockets have
+          // none); -S: lsof's kernel-call timeout; -L: no link counts (lsof's default; +L's
+          // NLINK column is not offered).
+          if (letter == 'L' && plus) return unknown_option(letter, "+L");
+          int before = i;
+          std::optional<std::string_view> value = optional_argument(argc, argv, i, attached);
+          size_t digits = value ? leading_digits(*value) : 0;
+          if (letter == 'o' && digits == 0) options.style.offset_only = true;
+          if (letter == 'L' && digits > 0) return fail("no number may follow -L");
+          if (letter == 'S' && value && digits > 0) {
+            int seconds = 0;
+            if (parse_decimal(value->substr(0, digits), seconds) && seconds < 2) {
+              options.notices.push_back(fmt::format("WARNING: -S time ({}) changed to 2", seconds));
+            }
+          }
+          if (value) reread_value(sign, *value, digits, i != before, i);
           break;
+        }
         case 'Q': options.ignore_failed_search = true; takes_rest = false; break;
-        case 'L': takes_rest = false; break;  // no link counts: lsof's default
-        case 'S': optional_argument(argc, argv, i, attached); break;  // lsof's kernel-call timeout
         case 'T': {
-          Result<void> done = parse_tcp_info(optional_argument(argc, argv, i, attached).value_or(""), options.style);
+          std::optional<std::string_view> letters = optional_argument(argc, argv, i, attached);
+          if (plus && !letters) {  // +T: the state alone, as without -T
+            options.style.tcp_state = options.style.tcp_info_given = true;
+            options.style.tcp_queues = false;
+            break;
+          }
+          Result<void> done = parse_tcp_info(letters.value_or(""), options.style);
           if (!done) return tl::unexpected(done.error());
           break;
         }
-        default: return unknown_option(letter, fmt::format("-{}", letter));
+        // lsof's refusals on Linux; +D DIR (a directory tree) and +m (mount supplements) are not offered.
+        case 'D': return plus ? unknown_option(letter, "+D") : fail("unsupported option: -D");
+        case 'm': return plus ? unknown_option(letter, "+m") : fail("-m not supported");
+        default: return unknown_option(letter, fmt::format("{}{}", sign, letter));
       }
       if (takes_rest) break;
     }
@@ -320,6 +361,7 @@ Result<SocketsOptions> parse_sockets_options(int argc, char** argv) {
       if (marker[at + 1] == 'n') return fail(fmt::format("%n illegal in -r m<fmt> when -F has been specified: \"{}\"", marker));
     }
   }
+  if (cross_over) return fail("-x must accompany +d or +D");
   if (!exempt_file_systems.empty()) {
     std::vector<std::string> mounted = procfs::read_mount_points();
     for (auto path = exempt_file_systems.rbegin(); path != exempt_file_systems.rend(); ++path) {  // last given first

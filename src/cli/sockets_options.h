@@ -36,6 +36,8 @@ struct SocketsOptions {
   // which makes the exit status 1; and, when warnings are on, files that are no sockets.
   std::vector<std::string> operand_errors;
   std::vector<std::string> operand_warnings;
+  // Lines lsof writes on stderr whatever -w says (an -S time raised to its minimum).
+  std::vector<std::string> notices;
   std::optional<int> repeat_seconds;
   std::optional<int> repeat_count;  // -r's c<N>
   bool repeat_until_empty = false;  // +r

@@ -150,6 +150,11 @@ def selection_forms(h):
         ["-Pni", "-R"], ["-Pni", "-g", "-R"], ["-Pni", "-o"], ["-Pn", "-i", f":{p}", "-i", ":1", "-Q"],
         ["-Pn", "-i", ":1", "-Q"], ["-Pni", "-S", "2", "-L"], ["-Pni", "-M"], ["+M", "-Pni"], ["-f", "-Pni"], ["+f", "-Pni"],
         ["-Pn", "-e", "/proc", "-i"],
+        # Options after +, as lsof reads them: most as after -, +P and +n undo -P and -n, +T is
+        # the state alone; -o, -S and -L take only digits and the rest is read as options again.
+        ["-Pn", "+i", f":{p}"], ["+Pni", f":{p}"], ["-Pni", "+T"], ["-Pni", "+Tq"], ["-Pn", "+a", "-i", "-p", str(h.nc_specific.pid)],
+        ["-Pni", "+wn"], ["-Pn", "-i", f":{p}", "+c5n"], ["-Pni", "-oP"], ["-Pni", "-o5n"], ["-Pni", "-S5n"], ["-Pni", "-Ln"],
+        ["-Pni", "-fg"], ["-Pn", "-i", f":{p}", "-f", "G"],
         # -d with -a: descriptors by number, range, "fd" or a name no socket has.
         ["-Pn", "-i", "-a", "-d", "3"], ["-Pn", "-i", "-a", "-d", "^3"], ["-Pn", "-i", "-a", "-d", "3-5,9"],
         ["-Pn", "-i", "-a", "-d", "fd"], ["-Pn", "-U", "-a", "-d", "^17-18"],
@@ -195,6 +200,13 @@ def test_file_operands_say_lsofs_status_error_and_when_a_file_is_no_socket(host)
     out, err, status = run(sockscope("sockets", "/etc/hostname"))
     assert (out, status) == (b"", 1)
     assert err.endswith(b"sockets: /etc/hostname is not a socket: this command lists sockets only\n")
+
+
+def test_a_short_kernel_call_timeout_is_raised_with_lsofs_warning(host):
+    for args in (["-S", "1", "-Pn", "-i", f":{host.port}"], ["-w", "-S0", "-Pn", "-i", f":{host.port}"]):
+        ours, theirs = both(args)
+        assert (ours[0], ours[1].replace(b"sockscope sockets:", b"lsof:"), ours[2]) == theirs, args
+        assert theirs[1].startswith(b"lsof: WARNING: -S time ("), theirs
 
 
 def test_verbose_names_what_was_not_found_as_lsof_does(host):
@@ -256,6 +268,9 @@ BAD_SELECTIONS = [
     ["-e", "/nonexistent", "-i"], ["-e", "proc"], ["-e", "/proc/", "-e", "/nope/"], ["-a", "-o", "-s"],
     # An illegal id names the whole list.
     ["-p", "1,abc"], ["-g", "1,x"],
+    # Options lsof refuses on Linux, and letters after + as it reads them.
+    ["-f", "x"], ["-fc"], ["-x"], ["-xq"], ["-i", "-x", "f"], ["-L5"], ["-L", "5"], ["-D", "x"], ["-m"], ["-Pni", "+E1"],
+    ["+ff"],
     # Letters that are no option of lsof's.
     ["-j"], ["-Pnj"], ["+j"], ["-:"], ["-H"],
     # -d ranges split at their last dash; the range is checked before the ^ conflict.
