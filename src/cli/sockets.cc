@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -59,7 +60,11 @@ std::vector<sockets::Owner> host_processes(const sockets::Selection& selection) 
 
 // What one listing came to.
 struct Listing {
-  bool found = false;                // something was listed and every item asked for was found
+  bool listed = false;  // some socket was listed
+  // What exits 0. lsof's views: every item asked for was found, listed or not (`-a -U -p PID`
+  // of a process without UNIX sockets lists nothing and exits 0 in lsof); the table and JSON:
+  // something was listed.
+  bool found = false;
   std::vector<std::string> missing;  // the items not found, as -V names them
 };
 
@@ -174,12 +179,28 @@ Result<Listing> list_once(const SocketsOptions& options, netlink::Channel& chann
     std::vector<output::LsofRow> rows =
         output::select_lsof_rows(records, selection, owned_in_order ? &*owned_in_order : nullptr);
     if (options.other_ends == OtherEnds::kShownAndListed) output::add_other_end_rows(rows, *ends);
-    std::vector<std::pair<const sockets::SocketRecord*, const sockets::Owner*>> pairs;
+    sockets::SocketRows pairs;
     pairs.reserve(rows.size());
     for (const output::LsofRow& row : rows) pairs.emplace_back(row.record, row.owner);
-    std::vector<std::string> missing = sockets::items_not_found(selection, pairs, host_processes(selection), [](pid_t pid) {
-      return access(fmt::format("/proc/{}", pid).c_str(), F_OK) == 0;
+    std::vector<sockets::Owner> processes = host_processes(selection);
+    auto pid_exists = [](pid_t pid) { return access(fmt::format("/proc/{}", pid).c_str(), F_OK) == 0; };
+    std::vector<std::string> missing = sockets::items_not_found(selection, pairs, {}, processes, pid_exists);
+    // With -a, lsof also counts for its -i and -s items the sockets that -d or another kind then
+    // drops: asked for only when the listed ones leave such an item not found (a pass over
+    // every record).
+    bool internet_missing = std::any_of(missing.begin(), missing.end(), [](const std::string& item) {
+      return item.starts_with("Internet address not located") || item == "no Internet files located" ||
+             item.starts_with("TCP state not located");
     });
+    if (selection.and_mode && internet_missing) {
+      sockets::SocketRows counted;
+      for (const sockets::SocketRecord& record : records) {
+        for (const sockets::Owner& owner : record.owners) {
+          if (sockets::counts_for_internet_items(selection, record, owner)) counted.emplace_back(&record, &owner);
+        }
+      }
+      missing = sockets::items_not_found(selection, pairs, counted, processes, pid_exists);
+    }
     if (options.view == SocketsView::kLsof) {
       output::write_lsof(rows, style, to_stdout);
     } else if (options.view == SocketsView::kPids) {
@@ -188,7 +209,8 @@ Result<Listing> list_once(const SocketsOptions& options, netlink::Channel& chann
       output::write_lsof_fields(rows, style, options.fields, options.nul_fields, to_stdout);
     }
     if (!options.repeat_seconds) leave_to_exit(std::move(records));
-    return Listing{!rows.empty() && missing.empty(), std::move(missing)};
+    bool found = missing.empty();
+    return Listing{!rows.empty(), found, std::move(missing)};
   }
 
   if (owners) {
@@ -217,7 +239,7 @@ Result<Listing> list_once(const SocketsOptions& options, netlink::Channel& chann
   }
   bool listed = !records.empty();
   if (!options.repeat_seconds) leave_to_exit(std::move(records));
-  return Listing{listed, {}};
+  return Listing{listed, listed, {}};
 }
 
 std::string repeat_marker(const SocketsOptions& options) {
@@ -232,11 +254,46 @@ std::string repeat_marker(const SocketsOptions& options) {
   return text + "\n";
 }
 
+// -F?: the field letters, one line each, as lsof writes them (a script may read them).
+void print_field_help() {
+  static constexpr std::pair<char, std::string_view> kFields[] = {
+      {'a', "access: r = read; w = write; u = read/write"},
+      {'c', "command name"},
+      {'d', "device character code"},
+      {'D', "major/minor device number as 0x<hex>"},
+      {'f', "file descriptor"},
+      {'G', "file flaGs"},
+      {'i', "inode number"},
+      {'k', "link count"},
+      {'K', "task ID (TID)"},
+      {'l', "lock: r/R = read; w/W = write; u = read/write"},
+      {'L', "login name"},
+      {'m', "marker between repeated output"},
+      {'M', "task comMand name"},
+      {'n', "comment, name, Internet addresses"},
+      {'o', "file offset as 0t<dec> or 0x<hex>"},
+      {'p', "process ID (PID)"},
+      {'g', "process group ID (PGID)"},
+      {'P', "protocol name"},
+      {'r', "raw device number as 0x<hex>"},
+      {'R', "paRent PID"},
+      {'s', "file size"},
+      {'S', "stream module and device names"},
+      {'t', "file type"},
+      {'T', "TCP/TPI info"},
+      {'u', "user ID (UID)"},
+      {'0', "(zero) use NUL field terminator instead of NL"},
+  };
+  std::string text = fmt::format("{} sockets:\tID    field description\n", program_name());
+  for (const auto& [letter, meaning] : kFields) text += fmt::format("\t {}    {}\n", letter, meaning);
+  std::fwrite(text.data(), 1, text.size(), stderr);
+}
+
 }  // namespace
 
 void print_sockets_help() {
   fmt::print(
-      "usage: {} sockets [-i [46][tcp|udp][@host][:ports]]... [-s PROTO:STATE,...] [-a] [-p PIDS] [-u USERS]\n"
+      "usage: {} sockets [-i [46][tcp|udp|udplite][@host][:ports]]... [-s PROTO:STATE,...] [-a] [-p PIDS] [-u USERS]\n"
       "                  [-c COMMAND] [-U] [-n] [-P] [-l] [-t] [+|-E] [-F [FIELDS]] [-r|+r [SECS]] [--table] [--json]\n"
       "                  [--] [PATH...]\n\n"
       "Lists sockets and the processes that hold them, asking the kernel (sock_diag) only for the\n"
@@ -257,7 +314,7 @@ void print_sockets_help() {
       "  -V        name each item that was not found (after the listing, on stdout)\n"
       "  -E        after each address, the processes at the other end of connections within\n"
       "            this host (UNIX sockets: ->INO= and its inode first); +E lists their sockets too\n"
-      "  -F FIELDS lsof's field output (p c u L f t d o P n T ...; 0 ends fields with NUL)\n"
+      "  -F FIELDS lsof's field output (p c u L f t d o P n T ...; 0 ends fields with NUL; -F? lists them)\n"
       "  -r SECS[cN][mFMT]  list again every SECS seconds, N times at most, FMT (strftime) as the\n"
       "            marker (+r: until nothing is listed)\n"
       "  --table   a table for people: protocol, local, peer, state, SO_REUSEADDR/SO_REUSEPORT, owners,\n"
@@ -278,8 +335,9 @@ int run_sockets(int argc, char** argv) {
     complain(options.error().message());
     return kNothingOrError;
   }
-  if (options->help) {
-    print_sockets_help();
+  if (options->help || options->field_help) {
+    if (options->help) print_sockets_help();
+    if (options->field_help) print_field_help();
     return kFound;
   }
   Result<netlink::Channel> channel = options->replay_path.empty() ? netlink::Channel::open(NETLINK_SOCK_DIAG)
@@ -296,6 +354,7 @@ int run_sockets(int argc, char** argv) {
     complain(channel.error().message());
     return kNothingOrError;
   }
+  for (const std::string& notice : options->notices) complain(notice);
   // -Q silences lsof's errors about search items as it ignores them in the exit status.
   if (!options->ignore_failed_search) {
     for (const std::string& error : options->operand_errors) complain(error);
@@ -307,6 +366,7 @@ int run_sockets(int argc, char** argv) {
   const sockets::Selection& selection = options->selection;
   if (selection.paths_given && selection.unix_paths.empty() && !options->ignore_failed_search) return kNothingOrError;
   bool found_ever = false;
+  bool listed_ever = false;
   std::vector<std::string> missing;
   // -V: what the last listing did not find, once at the end and on stdout, as lsof reports it.
   auto report_missing = [&] {
@@ -320,19 +380,18 @@ int run_sockets(int argc, char** argv) {
       return kNothingOrError;
     }
     found_ever = found_ever || listing->found;
+    listed_ever = listed_ever || listing->listed;
     missing = std::move(listing->missing);
-    if (!options->repeat_seconds || (options->repeat_until_empty && !listing->found)) break;
+    if (!options->repeat_seconds || (options->repeat_until_empty && !listing->listed)) break;
     std::string marker = repeat_marker(*options);
     std::fwrite(marker.data(), 1, marker.size(), stdout);
     std::fflush(stdout);
-    // lsof 4.95 exits 1 when its repeat count runs out, whatever it listed.
-    if (options->repeat_count && round >= *options->repeat_count) {
-      report_missing();
-      return kNothingOrError;
-    }
+    if (options->repeat_count && round >= *options->repeat_count) break;
     std::this_thread::sleep_for(std::chrono::seconds(*options->repeat_seconds));
   }
   report_missing();
+  // +r: lsof exits 1 also when no round listed anything (or, +r 0, nothing was repeated).
+  if (options->repeat_until_empty && (!listed_ever || !options->repeat_seconds)) return kNothingOrError;
   if (options->ignore_failed_search) return kFound;
   return found_ever && options->operand_errors.empty() ? kFound : kNothingOrError;
 }

@@ -20,6 +20,7 @@ enum class OtherEnds { kHidden, kShown, kShownAndListed };
 
 struct SocketsOptions {
   bool help = false;  // -h, -? or --help: the rest of the line is not read
+  bool field_help = false;  // -F?: lsof's list of field letters, on stderr, and nothing else
   sockets::Selection selection;
   output::LsofStyle style;
   SocketsView view = SocketsView::kLsof;
@@ -35,6 +36,8 @@ struct SocketsOptions {
   // which makes the exit status 1; and, when warnings are on, files that are no sockets.
   std::vector<std::string> operand_errors;
   std::vector<std::string> operand_warnings;
+  // Lines lsof writes on stderr whatever -w says (an -S time raised to its minimum).
+  std::vector<std::string> notices;
   std::optional<int> repeat_seconds;
   std::optional<int> repeat_count;  // -r's c<N>
   bool repeat_until_empty = false;  // +r

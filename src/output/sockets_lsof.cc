@@ -69,8 +69,8 @@ void append_port(TextCursor& out, uint16_t port, Protocol protocol, bool numeric
     out.put('*');
     return;
   }
-  if (!numeric && (protocol == Protocol::kTcp || protocol == Protocol::kUdp)) {
-    std::optional<std::string_view> name = listed_service_name(port, protocol == Protocol::kTcp ? "tcp" : "udp");
+  if (!numeric) {  // (/etc/services names no UDP-Lite port: lsof shows those numbers)
+    std::optional<std::string_view> name = listed_service_name(port, protocol_name(protocol));
     if (name) {
       out.put(*name);
       return;
@@ -104,6 +104,7 @@ std::string_view node_text(const SocketRecord& record) {
   switch (record.protocol) {
     case Protocol::kTcp: return "TCP";
     case Protocol::kUdp: return "UDP";
+    case Protocol::kUdpLite: return "UDPLITE";
     case Protocol::kUnix: return "";
   }
   return "";

@@ -99,14 +99,15 @@ const std::vector<Column>& table_columns() {
 }  // namespace
 
 std::string protocol_name(const SocketRecord& r) {
-  std::string base = r.protocol == Protocol::kTcp ? "tcp" : r.protocol == Protocol::kUdp ? "udp" : "unix";
+  std::string base(sockets::protocol_name(r.protocol));
   return r.family == AF_INET6 ? base + "6" : base;
 }
 
 std::vector<size_t> shared_listener_counts(const std::vector<SocketRecord>& records) {
   using Key = std::tuple<Protocol, Endpoint, uint32_t>;
   auto listening = [](const SocketRecord& r) {
-    return (r.protocol == Protocol::kTcp && r.state == TCP_LISTEN) || (r.protocol == Protocol::kUdp && !connected(r));
+    bool datagrams = r.protocol == Protocol::kUdp || r.protocol == Protocol::kUdpLite;
+    return (r.protocol == Protocol::kTcp && r.state == TCP_LISTEN) || (datagrams && !connected(r));
   };
   std::map<Key, size_t> counts;
   for (const SocketRecord& r : records) {
@@ -164,7 +165,7 @@ void write_sockets_json(const std::vector<SocketRecord>& records, const TextSink
   for (size_t i = 0; i < records.size(); ++i) {
     const SocketRecord& r = records[i];
     json.begin_object();
-    json.key("protocol").value(r.protocol == Protocol::kTcp ? "tcp" : r.protocol == Protocol::kUdp ? "udp" : "unix");
+    json.key("protocol").value(sockets::protocol_name(r.protocol));
     json.key("family").value(r.family == AF_INET6 ? "inet6" : r.family == AF_INET ? "inet" : "unix");
     json.key("state").value(state_text(r));
     if (r.protocol == Protocol::kUnix) {

@@ -17,6 +17,7 @@
 #include <span>
 #include <vector>
 #include <tuple>
+#include <utility>
 
 #include "netlink/attributes.h"
 #include "procfs/net_tables.h"
@@ -228,7 +229,7 @@ Result<void> dump_inet(netlink::Channel& channel, int family, Protocol protocol,
     request->nlmsg_type = SOCK_DIAG_BY_FAMILY;
     auto* diag = static_cast<inet_diag_req_v2*>(mnl_nlmsg_put_extra_header(request, sizeof(inet_diag_req_v2)));
     diag->sdiag_family = static_cast<uint8_t>(family);
-    diag->sdiag_protocol = protocol == Protocol::kTcp ? IPPROTO_TCP : IPPROTO_UDP;
+    diag->sdiag_protocol = protocol == Protocol::kTcp ? IPPROTO_TCP : protocol == Protocol::kUdp ? IPPROTO_UDP : IPPROTO_UDPLITE;
     diag->idiag_states = states;
   }
   if (!filter.empty()) mnl_attr_put(request, INET_DIAG_REQ_BYTECODE, filter.size(), filter.data());
@@ -282,8 +283,9 @@ Result<std::vector<SocketRecord>> collect_sockets(netlink::Channel& channel, con
   // per family.
   bool tcp_in_one = request.tcp && request.ipv4 && request.ipv6 && !request.by_family && channel.live();
   if (tcp_in_one) dumps.push_back({AF_UNSPEC, Protocol::kTcp});
-  for (Protocol protocol : {Protocol::kTcp, Protocol::kUdp}) {
-    if (!(protocol == Protocol::kTcp ? request.tcp : request.udp) || (protocol == Protocol::kTcp && tcp_in_one)) continue;
+  for (auto [wanted, protocol] : {std::pair{request.tcp, Protocol::kTcp}, std::pair{request.udp, Protocol::kUdp},
+                                  std::pair{request.udplite, Protocol::kUdpLite}}) {
+    if (!wanted || (protocol == Protocol::kTcp && tcp_in_one)) continue;
     if (request.ipv4) dumps.push_back({AF_INET, protocol});
     if (request.ipv6) dumps.push_back({AF_INET6, protocol});
   }
@@ -338,7 +340,8 @@ Result<std::vector<SocketRecord>> collect_sockets(netlink::Channel& channel, con
 
 std::vector<SocketRecord> collect_sockets_from_proc(const CollectRequest& request, const std::string& root) {
   std::vector<SocketRecord> records;
-  for (auto [on, protocol, name] : {std::tuple{request.tcp, Protocol::kTcp, "tcp"}, std::tuple{request.udp, Protocol::kUdp, "udp"}}) {
+  for (auto [on, protocol, name] : {std::tuple{request.tcp, Protocol::kTcp, "tcp"}, std::tuple{request.udp, Protocol::kUdp, "udp"},
+                                    std::tuple{request.udplite, Protocol::kUdpLite, "udplite"}}) {
     if (!on) continue;
     for (auto [family_on, suffix] : {std::pair{request.ipv4, ""}, std::pair{request.ipv6, "6"}}) {
       if (!family_on) continue;

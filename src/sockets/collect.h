@@ -1,4 +1,4 @@
-// collect_sockets: TCP and UDP sockets (IPv4 and IPv6) from NETLINK_SOCK_DIAG's inet_diag,
+// collect_sockets: TCP, UDP and UDP-Lite sockets (IPv4 and IPv6) from NETLINK_SOCK_DIAG's inet_diag,
 // UNIX sockets from unix_diag. The kernel filters by protocol, family, state and port, so
 // on a host with 100k sockets only the matching ones cross into user space.
 #pragma once
@@ -22,6 +22,7 @@ inline constexpr int kTcpBoundInactive = 13;
 
 struct CollectRequest {
   bool tcp = true, udp = true, unix_domain = false;
+  bool udplite = false;            // UDP-Lite too (lsof's views list them; other callers want none)
   bool ipv4 = true, ipv6 = true;
   uint32_t states = ~0u;           // bit (1 << TCP_*) per state wanted (UDP uses the same numbers)
   std::vector<PortRange> ports;    // either end's port in one of these; empty: any port
@@ -34,11 +35,12 @@ struct CollectRequest {
 using RecordsSoFar = std::function<void(std::span<SocketRecord> so_far)>;
 
 // Records without owners, in dump order: TCP (IPv4 and IPv6 in the kernel's table order; IPv4
-// first, then IPv6, with by_family or on a recorded channel), UDP v4, UDP v6, UNIX.
+// first, then IPv6, with by_family or on a recorded channel), UDP v4, UDP v6, UDP-Lite v4 and
+// v6, UNIX.
 Result<std::vector<SocketRecord>> collect_sockets(netlink::Channel& channel, const CollectRequest& request,
                                                   const RecordsSoFar& so_far = {});
 
-// The same TCP and UDP records from /proc/net (root: normally "/proc"), for kernels without
+// The same TCP, UDP and UDP-Lite records from /proc/net (root: normally "/proc"), for kernels without
 // sock_diag. These tables know no bound device or v6only, and carry no UNIX socket details.
 std::vector<SocketRecord> collect_sockets_from_proc(const CollectRequest& request, const std::string& root = "/proc");
 

@@ -271,6 +271,7 @@ Result<std::vector<SocketRecord>> collect_port_holders(Protocol protocol, uint16
   CollectRequest request;
   request.tcp = protocol == Protocol::kTcp;
   request.udp = protocol == Protocol::kUdp;
+  request.udplite = protocol == Protocol::kUdpLite;
   request.ports = {{port, port}};
   request.by_family = true;  // explain models each family's listener chains apart
   Result<std::vector<SocketRecord>> records = collect_sockets(*channel, request);

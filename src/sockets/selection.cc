@@ -1,5 +1,6 @@
 #include "sockets/selection.h"
 
+#include <arpa/inet.h>
 #include <netinet/tcp.h>
 #include <pwd.h>
 
@@ -15,9 +16,10 @@
 namespace sockscope::sockets {
 namespace {
 
-// Indexed by the kernel's TCP_* numbers, spelled as lsof spells them on Linux.
+// Indexed by the kernel's TCP_* numbers, spelled as lsof spells them on Linux; 0, which no
+// socket is in, is lsof's CLOSED. (lsof has no name for NEW_SYN_RECV: -s refuses it.)
 constexpr std::array<std::string_view, 13> kTcpStateNames = {
-    "",          "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT",
+    "CLOSED",    "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT",
     "CLOSE",     "CLOSE_WAIT",  "LAST_ACK", "LISTEN",   "CLOSING",   "NEW_SYN_RECV"};
 
 std::string lower(std::string_view text) {
@@ -151,23 +153,61 @@ bool kind_matches(const Selection& selection, const SocketRecord& record, bool& 
   return std::any_of(std::begin(kinds), std::end(kinds), [](const Kind& k) { return k.given && k.matched; });
 }
 
-Result<uint16_t> parse_port_item(std::string_view item, std::optional<Protocol> protocol, std::string_view whole,
-                                 bool& too_large) {
-  uint32_t number = 0;
-  if (parse_decimal(item, number)) {
-    if (number > 65535) too_large = true;
-    return static_cast<uint16_t>(std::min<uint32_t>(number, 65535));
-  }
+// A service name's port, for the spec's protocol (or TCP's, else UDP's, when it has none;
+// /etc/services names no UDP-Lite ports, so every name is unknown for UDP-Lite, as in lsof).
+Result<uint16_t> service_item(std::string_view name, std::optional<Protocol> protocol, std::string_view whole) {
   std::optional<uint16_t> port;
   if (protocol) {
-    port = service_port(item, *protocol == Protocol::kUdp ? "udp" : "tcp");
-    if (!port) return fail(fmt::format("unknown service {} for {} in: -i {}", item, *protocol == Protocol::kUdp ? "udp" : "tcp", whole));
+    port = service_port(name, protocol_name(*protocol));
+    if (!port) return fail(fmt::format("unknown service {} for {} in: -i {}", name, protocol_name(*protocol), whole));
   } else {
-    port = service_port(item, "tcp");
-    if (!port) port = service_port(item, "udp");
-    if (!port) return fail(fmt::format("unknown service {} in: -i {}", item, whole));
+    port = service_port(name, "tcp");
+    if (!port) port = service_port(name, "udp");
+    if (!port) return fail(fmt::format("unknown service {} in: -i {}", name, whole));
   }
   return *port;
+}
+
+// Digits as a port number; past 65535 (or too long to read) 65536, which no socket has.
+uint32_t port_number(std::string_view digits) {
+  uint32_t number = 0;
+  return parse_decimal(digits, number) ? std::min<uint32_t>(number, 65536) : 65536;
+}
+
+// One entry of a port list, as lsof reads it: a service name (a dash inside belongs to the
+// name, so a range never starts with one), a number, or a range from a number to a number or
+// to a service name ("1-http"); "lo-" is lo-0. Nothing when it cannot match (above 65535).
+Result<std::optional<PortRange>> parse_port_entry(std::string_view entry, bool comma_follows, std::optional<Protocol> protocol,
+                                                  std::string_view whole) {
+  auto unacceptable = [&] { return fail(fmt::format("unacceptable port specification in: -i {}", whole)); };
+  if (!std::isdigit(static_cast<unsigned char>(entry[0]))) {
+    Result<uint16_t> port = service_item(entry, protocol, whole);
+    if (!port) return tl::unexpected(port.error());
+    return PortRange{*port, *port};
+  }
+  size_t dash = entry.find('-');
+  std::string_view first = entry.substr(0, dash);
+  if (!all_digits(first)) return unacceptable();
+  uint32_t low = port_number(first);
+  uint32_t high = low;
+  if (dash != std::string_view::npos) {
+    std::string_view last = entry.substr(dash + 1);
+    if (last.empty()) {
+      // lsof reads the comma after "lo-" as the start of an empty service name.
+      if (comma_follows) return fail(fmt::format("invalid service name: -i {}", whole));
+      high = 0;
+    } else if (std::isdigit(static_cast<unsigned char>(last[0]))) {
+      if (!all_digits(last)) return unacceptable();
+      high = port_number(last);
+    } else {
+      Result<uint16_t> port = service_item(last, protocol, whole);
+      if (!port) return tl::unexpected(port.error());
+      high = *port;
+    }
+    if (high < low) return unacceptable();
+  }
+  if (low > 65535) return std::optional<PortRange>();
+  return PortRange{static_cast<uint16_t>(low), static_cast<uint16_t>(std::min<uint32_t>(high, 65535))};
 }
 
 // A host name is looked up in the spec's family alone, as lsof looks it up: `-i 6@localhost`
@@ -182,21 +222,27 @@ Result<std::vector<IpAddress>> parse_host(std::string_view host, int family, std
     return std::vector<IpAddress>{*address};
   }
   if (Result<IpAddress> numeric = parse_ip_address(host, ScopeRule::kOptional)) return std::vector<IpAddress>{*numeric};
+  // lsof looks names up with gethostbyname2, which reads a name as an IPv4 number only when it
+  // is all digits and dots (127.1, 2130706433); getaddrinfo would take 0x7f000001 for one too,
+  // where lsof finds no such host.
+  in_addr number;
+  if (host.find_first_not_of("0123456789.") != std::string_view::npos && inet_aton(std::string(host).c_str(), &number) != 0) {
+    return fail(fmt::format("unknown host name ({}) in: -i {}", host, whole));
+  }
   Result<std::vector<IpAddress>> resolved = resolve_host({.host = host, .family = family});
   if (!resolved || resolved->empty()) return fail(fmt::format("unknown host name ({}) in: -i {}", host, whole));
   return resolved;
 }
 
-// Calls visit(item, excluded) for each non-empty comma-separated item, "^" stripped; stops
-// at the first error.
+// Calls visit(item, excluded) for each comma-separated item, "^" stripped, as lsof splits its
+// lists: an empty item counts (",1" has two), but a comma may end the list; stops at the first
+// error.
 template <class Visit>
 Result<void> for_each_list_item(std::string_view text, Visit visit) {
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    std::string_view item = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    start = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
-    if (item.empty()) continue;
+  for (size_t start = 0; start < text.size();) {
+    size_t comma = std::min(text.find(',', start), text.size());
+    std::string_view item = text.substr(start, comma - start);
+    start = comma + 1;
     bool exclude = item.starts_with('^');
     Result<void> done = visit(exclude ? item.substr(1) : item, exclude);
     if (!done) return done;
@@ -207,7 +253,7 @@ Result<void> for_each_list_item(std::string_view text, Visit visit) {
 }  // namespace
 
 std::string tcp_state_name(uint8_t state) {
-  if (state < kTcpStateNames.size() && !kTcpStateNames[state].empty()) return std::string(kTcpStateNames[state]);
+  if (state < kTcpStateNames.size()) return std::string(kTcpStateNames[state]);
   return fmt::format("UNKNOWN_{}", state);
 }
 
@@ -247,6 +293,8 @@ Result<InetSpec> parse_inet_spec(std::string_view text, int default_family) {
       spec.protocol = Protocol::kTcp;
     } else if (equal_ignoring_case(protocol, "udp")) {
       spec.protocol = Protocol::kUdp;
+    } else if (equal_ignoring_case(protocol, "udplite")) {
+      spec.protocol = Protocol::kUdpLite;
     } else {
       return fail(fmt::format("unknown protocol name ({}) in: -i {}", protocol, text));
     }
@@ -276,36 +324,23 @@ Result<InetSpec> parse_inet_spec(std::string_view text, int default_family) {
     rest = rest.substr(host_end);
   }
   if (!rest.empty()) {
-    if (rest[0] != ':') return fail(fmt::format("unacceptable Internet address in: -i {}", text));
+    // (Only "]x" can leave something else here, and lsof takes that for a port.)
+    if (rest[0] != ':' || rest.size() == 1) return fail(fmt::format("unacceptable port specification in: -i {}", text));
     rest.remove_prefix(1);
     bool any_possible = false;
     size_t start = 0;
     while (start <= rest.size()) {
       size_t comma = rest.find(',', start);
-      std::string_view item = rest.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+      std::string_view entry = rest.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
       start = comma == std::string_view::npos ? rest.size() + 1 : comma + 1;
-      if (item.empty()) {
+      if (entry.empty()) {
         if (comma == std::string_view::npos) break;  // a trailing comma is fine
         return fail(fmt::format("invalid service name: -i {}", text));
       }
-      size_t dash = item.find('-', 1);
-      bool too_large = false;
-      PortRange range;
-      if (dash != std::string_view::npos && all_digits(item.substr(0, dash))) {
-        std::string_view first = item.substr(0, dash), last = item.substr(dash + 1);
-        uint32_t low = 0, high = 0;
-        if (!parse_decimal(first, low) || !parse_decimal(last, high) || low > high) {
-          return fail(fmt::format("unacceptable port specification in: -i {}", text));
-        }
-        if (low > 65535) too_large = true;
-        range = {static_cast<uint16_t>(std::min<uint32_t>(low, 65535)), static_cast<uint16_t>(std::min<uint32_t>(high, 65535))};
-      } else {
-        Result<uint16_t> port = parse_port_item(item, spec.protocol, text, too_large);
-        if (!port) return tl::unexpected(port.error());
-        range = {*port, *port};
-      }
-      if (!too_large) {
-        spec.ports.push_back(range);
+      Result<std::optional<PortRange>> range = parse_port_entry(entry, comma != std::string_view::npos, spec.protocol, text);
+      if (!range) return tl::unexpected(range.error());
+      if (*range) {
+        spec.ports.push_back(**range);
         any_possible = true;
       }
     }
@@ -323,21 +358,30 @@ Result<void> parse_state_spec(std::string_view text, Selection& selection) {
   if (colon == std::string_view::npos || !(equal_ignoring_case(protocol, "tcp") || equal_ignoring_case(protocol, "udp"))) {
     return fail(fmt::format("unknown -s protocol: \"{}\"", text));
   }
+  std::string_view named = equal_ignoring_case(protocol, "tcp") ? "TCP" : "UDP";  // as lsof names it, whatever the case
   std::string_view names = text.substr(colon + 1);
-  if (names.empty()) return fail(fmt::format("no {} state names in: {}", protocol, text));
-  if (equal_ignoring_case(protocol, "udp")) return fail(fmt::format("no UDP state names available: {}", text));
-  return for_each_list_item(names, [&](std::string_view name, bool exclude) -> Result<void> {
-    auto found = std::find_if(kTcpStateNames.begin(), kTcpStateNames.end(),
-                              [&](std::string_view known) { return !known.empty() && equal_ignoring_case(known, name); });
-    if (found == kTcpStateNames.end()) return fail(fmt::format("unknown TCP state name: {}", name));
+  if (names.empty()) return fail(fmt::format("no {} state names in: {}", named, text));
+  if (named == "UDP") return fail(fmt::format("no UDP state names available: {}", text));
+  // Each name after an optional ^; a comma may end the list, but no name may be empty.
+  for (size_t start = 0; start < names.size();) {
+    size_t comma = std::min(names.find(',', start), names.size());
+    std::string_view name = names.substr(start, comma - start);
+    start = comma + 1;
+    bool exclude = name.starts_with('^');
+    if (exclude) name.remove_prefix(1);
+    if (name.empty()) return fail(fmt::format("NULL TCP state name in: {}", text));
+    // lsof's names: the kernel's up to CLOSING, and CLOSED for 0, which no Linux socket is in.
+    auto known = kTcpStateNames.begin() + TCP_CLOSING + 1;
+    auto found = std::find_if(kTcpStateNames.begin(), known, [&](std::string_view n) { return equal_ignoring_case(n, name); });
+    if (found == known) return fail(fmt::format("unknown TCP state name: {}", name));
     uint32_t bit = 1u << (found - kTcpStateNames.begin());
     uint32_t& same = exclude ? selection.tcp_exclude : selection.tcp_include;
     uint32_t& other = exclude ? selection.tcp_include : selection.tcp_exclude;
     if (same & bit) return fail(fmt::format("duplicate TCP {}: {}", exclude ? "exclusion" : "inclusion", name));
-    if (other & bit) return fail(fmt::format("can't include and exclude TCP state: {}", name));
+    if (other & bit) return fail(fmt::format("can't include and exclude TCP state: {}", *found));  // lsof's spelling
     same |= bit;
-    return {};
-  });
+  }
+  return {};
 }
 
 bool FdList::matches(int fd) const {
@@ -352,21 +396,30 @@ Result<void> parse_fd_list(std::string_view text, FdList& fds) {
   if (text.empty()) return fail("no file descriptor specified");
   fds.given = true;
   return for_each_list_item(text, [&](std::string_view item, bool exclude) -> Result<void> {
+    if (item.empty()) return {};  // a lone ^: nothing, as lsof skips it
+    // An item with a dash is a range, split at its last dash as lsof splits it: digits before
+    // it, digits or nothing (0) after, low below high.
+    std::optional<FdList::Range> range;
+    if (size_t dash = item.rfind('-'); dash != std::string_view::npos) {
+      if (dash == 0) return fail(fmt::format("illegal FD range for -d: {}", item));
+      std::string_view low_text = item.substr(0, dash), high_text = item.substr(dash + 1);
+      int low = 0, high = 0;
+      bool numbers = all_digits(low_text) && parse_decimal(low_text, low) &&
+                     (high_text.empty() || (all_digits(high_text) && parse_decimal(high_text, high)));
+      if (!numbers) {
+        return fail(fmt::format("non-digit in -d FD range: {}", item));
+      }
+      if (low >= high) return fail(fmt::format("-d FD range's low >= its high: {}", item));
+      range = FdList::Range{low, high};
+    } else if (int number = 0; all_digits(item) && parse_decimal(item, number)) {
+      range = FdList::Range{number, number};
+    }
     bool includes = !fds.include.empty() || fds.include_numbers || fds.include_names;
     bool excludes = !fds.exclude.empty() || fds.exclude_numbers;
     if (exclude && includes) return fail(fmt::format("exclude in an include -d list: ^{}", item));
     if (!exclude && excludes) return fail(fmt::format("include in an exclude -d list: {}", item));
-    std::vector<FdList::Range>& ranges = exclude ? fds.exclude : fds.include;
-    size_t dash = item.find('-');
-    if (dash != std::string_view::npos && dash > 0 && std::isdigit(static_cast<unsigned char>(item[0]))) {
-      int low = 0, high = 0;
-      if (!parse_decimal(item.substr(0, dash), low) || !parse_decimal(item.substr(dash + 1), high)) {
-        return fail(fmt::format("non-digit in -d FD range: {}", item));
-      }
-      if (low >= high) return fail(fmt::format("-d FD range's low >= its high: {}", item));
-      ranges.push_back({low, high});
-    } else if (int number = 0; parse_decimal(item, number)) {
-      ranges.push_back({number, number});
+    if (range) {
+      (exclude ? fds.exclude : fds.include).push_back(*range);
     } else if (item == "fd") {
       (exclude ? fds.exclude_numbers : fds.include_numbers) = true;
     } else if (!exclude) {
@@ -378,12 +431,15 @@ Result<void> parse_fd_list(std::string_view text, FdList& fds) {
 
 namespace {
 
-// -p and -g lists: numbers, ^ to exclude; what lsof calls them in its errors.
+// -p and -g lists: numbers, ^ to exclude (an empty item is 0, as lsof reads it); what lsof
+// calls them in its errors, which name the whole list.
 Result<void> parse_id_list(std::string_view text, IncludeExclude<pid_t>& ids, std::string_view long_name,
                            std::string_view short_name) {
   return for_each_list_item(text, [&](std::string_view number, bool exclude) -> Result<void> {
     pid_t id = 0;
-    if (!parse_decimal(number, id)) return fail(fmt::format("illegal {}: {}{}", long_name, exclude ? "^" : "", number));
+    if (!number.empty() && !(all_digits(number) && parse_decimal(number, id))) {
+      return fail(fmt::format("illegal {}: {}", long_name, text));
+    }
     const std::vector<pid_t>& other = exclude ? ids.include : ids.exclude;
     if (std::find(other.begin(), other.end(), id) != other.end()) {
       return fail(fmt::format("{} {} has been included and excluded.", short_name, id));
@@ -407,8 +463,8 @@ Result<void> parse_process_group_list(std::string_view text, IncludeExclude<pid_
 Result<void> parse_user_list(std::string_view text, IncludeExclude<uid_t>& users) {
   return for_each_list_item(text, [&](std::string_view item, bool exclude) -> Result<void> {
     std::string name(item);
-    uid_t uid = 0;
-    if (!parse_decimal(std::string_view(name), uid)) {
+    uid_t uid = 0;  // an empty item too, as lsof reads it
+    if (!name.empty() && !parse_decimal(std::string_view(name), uid)) {
       passwd* entry = getpwnam(name.c_str());
       if (entry == nullptr) return fail(fmt::format("can't get UID for {}", name));
       uid = entry->pw_uid;
@@ -449,14 +505,14 @@ CollectRequest to_collect_request(const Selection& selection) {
   bool default_inet = !inet_given && !selection.unix_given && !selection.paths_given;
   request.unix_domain = selection.unix_given || selection.paths_given || (owner_lists && default_inet) || any_kind;
   bool want_inet = inet_given || default_inet || any_kind;
-  request.tcp = request.udp = want_inet;
+  request.tcp = request.udp = request.udplite = want_inet;
   if (want_inet && inet_given && !any_kind) {
     // Ask only for what some -i can match.
-    request.tcp = request.udp = request.ipv4 = request.ipv6 = false;
+    request.tcp = request.udp = request.udplite = request.ipv4 = request.ipv6 = false;
     bool ports_everywhere = true;
     std::vector<PortRange> ports;
     if (selection.network_given) {
-      request.tcp = request.udp = request.ipv6 = true;
+      request.tcp = request.udp = request.udplite = request.ipv6 = true;
       request.ipv4 = selection.network_family != AF_INET6;
       // With -a the address specs narrow the network selection; without, it adds every port.
       if (!selection.and_mode || selection.inet.empty()) ports_everywhere = false;
@@ -464,6 +520,7 @@ CollectRequest to_collect_request(const Selection& selection) {
     for (const InetSpec& spec : selection.inet) {
       if (!spec.protocol || *spec.protocol == Protocol::kTcp) request.tcp = true;
       if (!spec.protocol || *spec.protocol == Protocol::kUdp) request.udp = true;
+      if (!spec.protocol || *spec.protocol == Protocol::kUdpLite) request.udplite = true;
       if (spec.family != AF_INET6) request.ipv4 = true;
       // An IPv4 spec also matches IPv6 sockets whose address is v4-mapped.
       request.ipv6 = true;
@@ -530,8 +587,15 @@ bool every_command_credited(const Selection& selection, const std::vector<Owner>
   return std::all_of(credited.begin(), credited.end(), [](bool c) { return c; });
 }
 
-std::vector<std::string> items_not_found(const Selection& selection,
-                                         const std::vector<std::pair<const SocketRecord*, const Owner*>>& rows,
+bool counts_for_internet_items(const Selection& selection, const SocketRecord& record, const Owner& owner) {
+  if (record.protocol == Protocol::kUnix || !state_allowed(selection, record) || owner_excluded(selection, &owner)) return false;
+  if (!selection.and_mode) return true;
+  const auto& commands = selection.commands.include;
+  return process_in_every_id_list(selection, owner) &&
+         (commands.empty() || std::any_of(commands.begin(), commands.end(), [&](const CommandPattern& c) { return c.matches(owner.command); }));
+}
+
+std::vector<std::string> items_not_found(const Selection& selection, const SocketRows& rows, const SocketRows& counted,
                                          const std::vector<Owner>& processes, bool (*pid_exists)(pid_t)) {
   std::vector<std::string> missing;
   auto listed = [&](auto&& predicate) {
@@ -558,15 +622,17 @@ std::vector<std::string> items_not_found(const Selection& selection,
       missing.push_back("no file use located: " + path);
     }
   }
-  // A listed socket counts for the last -i spec given that matches it; specs written alike
-  // count together.
+  // A listed or counted socket counts for the last -i spec given that matches it; specs
+  // written alike count together.
   const std::vector<InetSpec>& specs = selection.inet;
   std::vector<bool> found(specs.size());
-  for (const auto& row : rows) {
-    for (size_t i = specs.size(); i-- > 0;) {
-      if (spec_matches(specs[i], *row.first)) {
-        found[i] = true;
-        break;
+  for (const SocketRows* sockets : {&rows, &counted}) {
+    for (const auto& row : *sockets) {
+      for (size_t i = specs.size(); i-- > 0;) {
+        if (spec_matches(specs[i], *row.first)) {
+          found[i] = true;
+          break;
+        }
       }
     }
   }
@@ -579,13 +645,19 @@ std::vector<std::string> items_not_found(const Selection& selection,
     }
     if (!alike_found && !named_already) missing.push_back("Internet address not located: " + specs[i].text);
   }
-  if (selection.network_given && !listed([](const SocketRecord& r) { return r.protocol != Protocol::kUnix; })) {
+  auto of_network_family = [&](const auto& row) {
+    const SocketRecord& r = *row.first;
+    return r.protocol != Protocol::kUnix && (selection.network_family == AF_UNSPEC || selection.network_family == r.family);
+  };
+  if (selection.network_given && std::none_of(rows.begin(), rows.end(), of_network_family) &&
+      std::none_of(counted.begin(), counted.end(), of_network_family)) {
     missing.push_back("no Internet files located");
   }
-  // Each TCP state asked for (-s TCP:STATE) must be the state of some listed socket.
+  // Each TCP state asked for (-s TCP:STATE) must be the state of some listed or counted socket.
   for (uint8_t state = 0; state < kTcpStateNames.size(); ++state) {
     if (!(selection.tcp_include & (1u << state))) continue;
-    if (!listed([&](const SocketRecord& r) { return r.protocol != Protocol::kUnix && r.state == state; })) {
+    auto in_state = [&](const auto& row) { return row.first->protocol != Protocol::kUnix && row.first->state == state; };
+    if (std::none_of(rows.begin(), rows.end(), in_state) && std::none_of(counted.begin(), counted.end(), in_state)) {
       missing.push_back("TCP state not located: " + tcp_state_name(state));
     }
   }

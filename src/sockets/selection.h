@@ -98,17 +98,25 @@ bool socket_matches(const Selection& selection, const SocketRecord& record);
 // Whether a (socket, owner) row is selected; owner is null for sockets without one.
 bool row_matches(const Selection& selection, const SocketRecord& record, const Owner* owner);
 
+// Whether lsof counts this socket of this process for its -i and -s items (specs and states
+// found, and a bare -i's "no Internet files located"), listed or not: an internet socket in a state -s keeps,
+// held by a process no ^ excludes that, with -a, passes every -p, -g, -u and -c list. lsof
+// counts it before -a's -d list or its other kinds (-U) can drop it.
+bool counts_for_internet_items(const Selection& selection, const SocketRecord& record, const Owner& owner);
+
 // lsof's exit status looks at each item asked for, not only at the whole listing; these are
 // the items it would call not found, in lsof's words and order (what -V prints): an -i spec
-// or a file operand that matched no listed row, a bare -i with no internet socket listed, a
+// that matched no socket listed or counted (see counts_for_internet_items), a file operand
+// that matched no listed row, a bare -i with no internet socket of its family listed or
+// counted, a
 // -c command no process of the host was given to (see every_command_credited; processes are
 // the host's, read only when -c or -g names something, with their process groups for -g), a
 // -p process that does not exist (pid_exists tells), a -g group no process is in, a -s TCP
 // state no listed socket is in. A listed socket counts for one
 // -i spec only, the last given that matches it (specs written alike count together). An
 // excluded command (-c ^name) always counts as not found, as it does in lsof 4.95.
-std::vector<std::string> items_not_found(const Selection& selection,
-                                         const std::vector<std::pair<const SocketRecord*, const Owner*>>& rows,
+using SocketRows = std::vector<std::pair<const SocketRecord*, const Owner*>>;
+std::vector<std::string> items_not_found(const Selection& selection, const SocketRows& rows, const SocketRows& counted,
                                          const std::vector<Owner>& processes, bool (*pid_exists)(pid_t));
 
 // lsof gives each process of the host, listed or not, to the first -c command it matches:

@@ -33,6 +33,33 @@ TEST(InetSpec, ErrorsUseLsofsWords) {
   EXPECT_EQ(parse_inet_spec("6@127.0.0.1").error().context, "IPv4 addresses are prohibited: -i 6@127.0.0.1");
   EXPECT_EQ(parse_inet_spec("@").error().context, "unacceptable Internet address in: -i @");
   EXPECT_TRUE(parse_inet_spec(":99999")->impossible_port);
+  EXPECT_EQ(parse_inet_spec("TCP:").error().context, "unacceptable port specification in: -i TCP:");
+  EXPECT_EQ(parse_inet_spec(":1-,80").error().context, "invalid service name: -i :1-,80");
+  EXPECT_EQ(parse_inet_spec(":80x").error().context, "unacceptable port specification in: -i :80x");
+  EXPECT_EQ(parse_inet_spec("@0x7f000001").error().context, "unknown host name (0x7f000001) in: -i @0x7f000001");
+}
+
+TEST(InetSpec, UdpLiteIsAProtocolOfItsOwn) {
+  EXPECT_EQ(parse_inet_spec("udplite:1")->protocol, Protocol::kUdpLite);
+  Selection udp;
+  udp.inet.push_back(*parse_inet_spec("UDP"));
+  EXPECT_FALSE(to_collect_request(udp).udplite);
+  Selection lite;
+  lite.inet.push_back(*parse_inet_spec("UDPLITE"));
+  CollectRequest request = to_collect_request(lite);
+  EXPECT_TRUE(request.udplite);
+  EXPECT_FALSE(request.udp || request.tcp);
+  EXPECT_TRUE(to_collect_request(Selection{}).udplite);  // a bare listing has them all
+}
+
+TEST(InetSpec, PortRangesAsLsofReadsThem) {
+  // A range may end with a service name (a dash starting with a name belongs to the name);
+  // "lo-" ends at 0; an end past 65535 reaches the last port.
+  EXPECT_EQ(parse_inet_spec("TCP:1-http")->ports, (std::vector<PortRange>{{1, 80}}));
+  EXPECT_EQ(parse_inet_spec(":0-")->ports, (std::vector<PortRange>{{0, 0}}));
+  EXPECT_EQ(parse_inet_spec(":1-99999")->ports, (std::vector<PortRange>{{1, 65535}}));
+  EXPECT_EQ(parse_inet_spec(":80--81").error().context, "unknown service -81 in: -i :80--81");
+  EXPECT_TRUE(parse_inet_spec(":70000-80000")->impossible_port);
 }
 
 TEST(Selection, PortMatchesEitherEndAndStatesFilter) {
@@ -46,6 +73,17 @@ TEST(Selection, PortMatchesEitherEndAndStatesFilter) {
   ASSERT_TRUE(parse_state_spec("TCP:LISTEN", selection));
   EXPECT_FALSE(socket_matches(selection, client));
   EXPECT_EQ(parse_state_spec("TCP:NOPE", selection).error().context, "unknown TCP state name: NOPE");
+}
+
+TEST(Selection, StateNamesAsLsofKnowsThem) {
+  Selection selection;
+  ASSERT_TRUE(parse_state_spec("tcp:closed,LISTEN,", selection));  // CLOSED is state 0; a comma may end the list
+  EXPECT_EQ(selection.tcp_include, (1u << 0) | (1u << TCP_LISTEN));
+  EXPECT_EQ(parse_state_spec("TCP:NEW_SYN_RECV", selection).error().context, "unknown TCP state name: NEW_SYN_RECV");
+  EXPECT_EQ(parse_state_spec("tcp:,LISTEN", selection).error().context, "NULL TCP state name in: tcp:,LISTEN");
+  EXPECT_EQ(parse_state_spec("TCP:CLOSE,^", selection).error().context, "NULL TCP state name in: TCP:CLOSE,^");
+  EXPECT_EQ(parse_state_spec("TCP:^listen", selection).error().context, "can't include and exclude TCP state: LISTEN");
+  EXPECT_EQ(parse_state_spec("tcp:", selection).error().context, "no TCP state names in: tcp:");
 }
 
 TEST(Selection, AndModeNeedsEveryKind) {
@@ -123,6 +161,12 @@ TEST(Selection, CommandsByPrefixOrRegularExpression) {
   EXPECT_FALSE(CommandPattern::parse("/gin/", false)->matches("nginx"));  // an exclusion: a prefix
   EXPECT_EQ(CommandPattern::parse("/x/q").error().context, "invalid regexp modifier: q");
   EXPECT_FALSE(CommandPattern::parse("/[/"));
+  // The expression ends at its second slash; each modifier once, b and x not together.
+  EXPECT_EQ(CommandPattern::parse("/").error().context, "regexp doesn't end with '/': /");
+  EXPECT_EQ(CommandPattern::parse("/a/b/").error().context, "invalid regexp modifier: /");
+  EXPECT_EQ(CommandPattern::parse("/x/bix").error().context, "b and x regexp modifiers conflict: /x/bix");
+  EXPECT_EQ(CommandPattern::parse("/x/ii").error().context, "i regexp modifier already used: /x/ii");
+  EXPECT_TRUE(matches("//", "nginx"));
 }
 
 TEST(Selection, EachProcessCreditsTheFirstCommandItMatchesAsLsofDoes) {
@@ -163,6 +207,28 @@ TEST(Selection, DescriptorListsIncludeOrExclude) {
   ASSERT_TRUE(parse_fd_list("fd", numbers));
   EXPECT_TRUE(numbers.matches(12345));
   EXPECT_EQ(parse_fd_list("3-1", numbers).error().context, "-d FD range's low >= its high: 3-1");
+  // Ranges split at their last dash, as lsof's: nothing before it is no range at all, nothing
+  // after it is 0.
+  EXPECT_EQ(parse_fd_list("-1", numbers).error().context, "illegal FD range for -d: -1");
+  EXPECT_EQ(parse_fd_list("^1-", others).error().context, "-d FD range's low >= its high: 1-");
+  EXPECT_EQ(parse_fd_list("1--2", numbers).error().context, "non-digit in -d FD range: 1--2");
+  EXPECT_EQ(parse_fd_list("3,^-1", numbers).error().context, "illegal FD range for -d: -1");  // before the ^ conflict
+}
+
+TEST(Selection, InternetItemsCountSocketsThatTheAndThenDrops) {
+  Selection selection;
+  selection.and_mode = true;
+  add_network_selection("", selection);
+  ASSERT_TRUE(parse_fd_list("99", selection.fds));
+  SocketRecord listener = tcp("127.0.0.1", 4444);
+  Owner owner{.pid = 5, .command = "nc", .fd = 3};
+  EXPECT_FALSE(row_matches(selection, listener, &owner));  // -d 99 drops it...
+  EXPECT_TRUE(counts_for_internet_items(selection, listener, owner));  // ...after the -i counted it
+  auto exists = [](pid_t) { return true; };
+  EXPECT_EQ(items_not_found(selection, {}, {}, {}, exists), (std::vector<std::string>{"no Internet files located"}));
+  EXPECT_TRUE(items_not_found(selection, {}, {{&listener, &owner}}, {}, exists).empty());
+  selection.pids.exclude.push_back(5);  // a process left out is never looked at
+  EXPECT_FALSE(counts_for_internet_items(selection, listener, owner));
 }
 
 }  // namespace

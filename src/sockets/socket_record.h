@@ -13,7 +13,19 @@
 
 namespace sockscope::sockets {
 
-enum class Protocol : uint8_t { kTcp, kUdp, kUnix };
+// UDP-Lite (IPPROTO_UDPLITE) is UDP with partial checksums: listed as lsof lists it.
+enum class Protocol : uint8_t { kTcp, kUdp, kUdpLite, kUnix };
+
+// The name as /etc/services and /proc/net spell it: "tcp", "udp", "udplite"; "unix".
+constexpr std::string_view protocol_name(Protocol protocol) {
+  switch (protocol) {
+    case Protocol::kTcp: return "tcp";
+    case Protocol::kUdp: return "udp";
+    case Protocol::kUdpLite: return "udplite";
+    case Protocol::kUnix: return "unix";
+  }
+  return "";
+}
 
 // The kernel keeps this much of a command name (TASK_COMM_LEN less its NUL).
 constexpr size_t kCommandNameLimit = 15;

@@ -2,7 +2,7 @@
 then holds them until its stdin closes. Tests start it (under setpriv for other uids) to
 have real sockets of known shape owned by a real process.
 
-Each item: {"kind": "tcp-listen"|"tcp-pair"|"udp"|"unix-listen"|"unix-pair"|"tcp-bound",
+Each item: {"kind": "tcp-listen"|"tcp-pair"|"udp"|"udplite"|"unix-listen"|"unix-pair"|"tcp-bound",
             "family": 4|6, "address": "...", "port": 0, "reuseaddr": bool, "reuseport": bool,
             "v6only": bool, "device": "en0", "connect": [addr, port], "path": "/tmp/x",
             "dup": bool, "client_family": 4|6}
@@ -25,8 +25,9 @@ def make(item):
         s.listen()
         return [s], {}
     family = socket.AF_INET6 if item.get("family") == 6 else socket.AF_INET
-    type_ = socket.SOCK_DGRAM if kind == "udp" else socket.SOCK_STREAM
-    s = socket.socket(family, type_)
+    datagrams = kind in ("udp", "udplite")
+    s = socket.socket(family, socket.SOCK_DGRAM if datagrams else socket.SOCK_STREAM,
+                      socket.IPPROTO_UDPLITE if kind == "udplite" else 0)
     if item.get("reuseaddr"):
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if item.get("reuseport"):
@@ -49,7 +50,7 @@ def make(item):
         client = socket.create_connection((host, s.getsockname()[1]))
         server, _ = s.accept()
         held += [client, server]
-    if kind == "udp" and item.get("connect"):
+    if datagrams and item.get("connect"):
         s.connect(tuple(item["connect"]))
     return held, {"port": s.getsockname()[1]}
 

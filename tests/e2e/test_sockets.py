@@ -113,11 +113,20 @@ def selection_forms(h):
         ["-Pn", "-a", "-i", "-u", "^root"], ["-Pn", "-a", "-i", "-c", "nc"], ["-Pn", "-a", "-i", "-c", "^nc"],
         ["-Pn", "-a", "-i", "-p", str(h.nc_specific.pid)], ["-Pn", "-a", "-i", "-p", f"^{h.nc_specific.pid}"],
         ["-Pn", "-a", "-i", "-p", f"{h.nc_specific.pid},{h.nc_wildcard.pid}"], ["-Pnl", "-i"],
+        # An empty item of -p, -g or -u is 0 to lsof (pid 0 is never found; ^ alone excludes root).
+        ["-Pn", "-a", "-i", "-p", f",{h.nc_specific.pid}"], ["-Pn", "-a", "-i", "-p", "^"], ["-Pn", "-a", "-i", "-u", "^"],
+        ["-Pn", "-a", "-i", "-u", "4242,"],
         ["-t", "-i", f":{p}"], ["-Pn", "-i", "-F"], ["-Pn", "-i", "-F0"], ["-Pn", "-i", "-FpcfnPT"],
         ["-Pn", "-i", "-F", "pn"], ["-Pn", "-i", "-FpgRfG"], ["-Pn", "-i", "-FpfG"], ["-i", "-n", "-F", "cpPnT0"],
         ["-i", f"tcp:{p}", "-i", "udp"],
-        ["-Pn", "-i", ":krb524"], ["-a", "-U", "-p", str(h.root_holder.pid)], ["-a", "-U", "-F", "-p", str(h.root_holder.pid)],
+        ["-Pn", "-i", ":krb524"], ["-Pn", "-i", f"TCP:{low}-fido"], ["-Pn", "-i", f":{p}-"], ["-Pn", "-i", "@127.1"],
+        ["-Pn", "-i", "@2130706433"], ["-a", "-U", "-p", str(h.root_holder.pid)], ["-a", "-U", "-F", "-p", str(h.root_holder.pid)],
         ["-Pn", "-i", "@localhost"], ["-Pn", "-i", ":99999"], ["-Pn", "-i", f"UDP:{p}"],
+        # Nothing listed, nothing asked for missing: lsof exits 0 (the nc listeners hold no
+        # UNIX socket; uid 4242 has only a TCP listener); +r stops at once and exits 1.
+        ["-a", "-U", "-p", str(h.nc_specific.pid)], ["-a", "-U", "-t", "-p", str(h.nc_specific.pid)],
+        ["-a", "-U", "-F", "-p", str(h.nc_specific.pid)], ["-a", "-U", "-u", "4242"],
+        ["+r", "1", "-a", "-U", "-p", str(h.nc_specific.pid)],
         # A bare -i, -i4 and -i6 are one kind of selection, address specs another (-a ANDs
         # them), and a family given alone applies to the specs that follow it.
         ["-Pn", "-i", "-i6"], ["-Pn", "-i6", "-i"], ["-Pn", "-i6", "-i", "TCP"], ["-Pn", "-i4", "-iTCP"],
@@ -127,6 +136,7 @@ def selection_forms(h):
         ["-Pn", "-i", "4TCP"], ["-Pn", "-i", "6TCP"], ["-Pn", "-i", "4UDP"], ["-Pn", "-i", "6UDP"],
         ["-Pn", "-i", "4@127.0.0.1"], ["-Pn", "-i6", "-a", "-i", f":{h.dual_stack_port}"],
         ["-Pn", "-i4", "-a", "-i", f":{h.dual_stack_port}"], ["-Pn", "-iTCP", "-sTCP:CLOSE"],
+        ["-Pn", "-i", "-sTCP:CLOSED,LISTEN"], ["-Pn", "-i", "-sTCP:LISTEN,"], ["-Pn", "-i", "-sTCP:^closed"],
         # -s alone: a SIZE column without offsets; -F always carries the process id.
         ["-Pn", "-s", "-i"], ["-Pn", "-U", "-a", "-s", "-p", str(h.root_holder.pid)], ["-Pn", "-s", "-i", "-F"],
         ["-Pn", "-i", "-Fn"], ["-Pn", "-i", "-Fcu"],
@@ -140,18 +150,31 @@ def selection_forms(h):
         ["-Pni", "-R"], ["-Pni", "-g", "-R"], ["-Pni", "-o"], ["-Pn", "-i", f":{p}", "-i", ":1", "-Q"],
         ["-Pn", "-i", ":1", "-Q"], ["-Pni", "-S", "2", "-L"], ["-Pni", "-M"], ["+M", "-Pni"], ["-f", "-Pni"], ["+f", "-Pni"],
         ["-Pn", "-e", "/proc", "-i"],
+        # Options after +, as lsof reads them: most as after -, +P and +n undo -P and -n, +T is
+        # the state alone; -o, -S and -L take only digits and the rest is read as options again.
+        ["-Pn", "+i", f":{p}"], ["+Pni", f":{p}"], ["-Pni", "+T"], ["-Pni", "+Tq"], ["-Pn", "+a", "-i", "-p", str(h.nc_specific.pid)],
+        ["-Pni", "+wn"], ["-Pn", "-i", f":{p}", "+c5n"], ["-Pni", "-oP"], ["-Pni", "-o5n"], ["-Pni", "-S5n"], ["-Pni", "-Ln"],
+        ["-Pni", "-fg"], ["-Pn", "-i", f":{p}", "-f", "G"],
         # -d with -a: descriptors by number, range, "fd" or a name no socket has.
         ["-Pn", "-i", "-a", "-d", "3"], ["-Pn", "-i", "-a", "-d", "^3"], ["-Pn", "-i", "-a", "-d", "3-5,9"],
         ["-Pn", "-i", "-a", "-d", "fd"], ["-Pn", "-U", "-a", "-d", "^17-18"],
+        # lsof counts its -i and -s items found in sockets that -a's -d then drops (exit status).
+        ["-Pn", "-a", "-i", "-d", "99"], ["-Pn", "-a", "-i", f":{p}", "-d", "99"], ["-Pn", "-a", "-i6", "-d", "99"],
+        ["-Pn", "-a", "-i", "-sTCP:LISTEN", "-d", "99"], ["-Pn", "-a", "-i", "-p", str(h.nc_specific.pid), "-d", "99"],
+        ["-Pn", "-a", "-i", ":1", "-d", "99"], ["-Pn", "-a", "-i", f":{p}", "-U"],
         # -r with a count: that many listings, each followed by its marker.
         ["-r", "1c2", "-Pn", "-i", f":{p}"], ["-r1c2", "-Pn", "-i", f":{p}", "-Fpn"],
+        # lsof reads what follows -r's seconds again as options unless an m<fmt> ends it: -r1c2
+        # also selects the command "2" (exit 1), +r1c2 sets +c 2; -r 0 lists once.
+        ["-r1c1mX", "-Pn", "-i", f":{p}"], ["+r", "1c2", "-Pn", "-i", f":{p}"], ["-r", "0", "-Pn", "-i", f":{p}"],
+        ["-Pn", "-i", f":{p}", "-Q", "-r1c1"], ["-a", "-Pn", "-i", f":{p}", "-r1c1"], ["-Pn", "-i", f":{p}", "-r1c1m%%n", "-Fpn"],
         # Each listed socket counts for one spec, the last given that matches (exit status).
         ["-Pn", "-i", f":{p}", "-i", "TCP"], ["-Pn", "-i", "TCP", "-i", f":{p}"], ["-Pn", "-i", f":{p}", "-i", f":{p}"],
         ["-Pn", "-i", f"TCP:{p}", "-i", f":{p},{q}"], ["-Pn", "-i", f":{p},{q}", "-i", f"TCP:{p}"],
         # Each process counts for the first -c it matches, listed or not (exit status).
         ["-Pn", "-a", "-i", "-c", "nc", "-c", "nc.openbsd"], ["-Pn", "-a", "-i", "-c", "nc.openbsd", "-c", "nc"],
         ["-Pn", "-a", "-i", "UDP", "-c", "nc", "-c", "python"], ["-Pn", "-a", "-i", "-c", "/^nc/", "-c", "nc"],
-        ["-Pn", "-a", "-i", "-c", "/^py/", "-c", "/^python/"],
+        ["-Pn", "-a", "-i", "-c", "/^py/", "-c", "/^python/"], ["-Pn", "-a", "-i", "-c", "//"], ["-Pn", "-a", "-i", "-c", "/NC/ib"],
         # -g with process group IDs (each holder leads its own session, so its pgid is its pid).
         ["-Pn", "-a", "-i", "-g", str(h.root_holder.pid)], ["-Pn", "-a", "-i", "-g", f"^{h.root_holder.pid}"],
         ["-Pn", f"-g{h.nc_specific.pid},{h.nc_wildcard.pid}", "-a", "-i", "-F", "pgn"],
@@ -179,11 +202,20 @@ def test_file_operands_say_lsofs_status_error_and_when_a_file_is_no_socket(host)
     assert err.endswith(b"sockets: /etc/hostname is not a socket: this command lists sockets only\n")
 
 
+def test_a_short_kernel_call_timeout_is_raised_with_lsofs_warning(host):
+    for args in (["-S", "1", "-Pn", "-i", f":{host.port}"], ["-w", "-S0", "-Pn", "-i", f":{host.port}"]):
+        ours, theirs = both(args)
+        assert (ours[0], ours[1].replace(b"sockscope sockets:", b"lsof:"), ours[2]) == theirs, args
+        assert theirs[1].startswith(b"lsof: WARNING: -S time ("), theirs
+
+
 def test_verbose_names_what_was_not_found_as_lsof_does(host):
     p = host.port
     for args in (["-V", "-Pn", "-i", ":1", "-i", f":{p}", "-i", "UDP:2"], ["-V", "-Pn", "-p", "999999,999998", "-a", "-i"],
                  ["-V", "-Pn", "-a", "-i", "-c", "nosuch", "-c", "/^no.*/i", "-c", "nc"],
-                 ["-V", "-Pn", "-i", f":{p}", "-sTCP:LISTEN,CLOSE_WAIT"], ["-V", "-Pn", "-a", "-i", "-u", "4243"],
+                 ["-V", "-Pn", "-i", f":{p}", "-sTCP:LISTEN,CLOSE_WAIT"], ["-V", "-Pn", "-i", "-sTCP:CLOSED,LISTEN"],
+                 ["-V", "-r1c1", "-Pn", "-i", f":{p}"], ["-V", "-Pn", "-a", "-i", f":{p}", "-i", ":1", "-d", "99"],
+                 ["-V", "-Pn", "-a", "-i", "-sTCP:LISTEN,CLOSE_WAIT", "-d", "99"], ["-V", "-Pn", "-a", "-i", "-u", "4243"],
                  ["-V", "-Q", "-Pn", "-i", ":1"], ["-V", "-Pn", "-i", "-c", "^nc"], ["-V", "/nonexistent.sock", "-i"],
                  ["-V", "-Pn", "-a", "-i", "-c", "nc", "-c", "nc.openbsd"], ["-V", "-i", "-t", "-a", "-p", "1"],
                  ["-V", "-Pn", "-a", "-i", "-g", f"{host.root_holder.pid},999999"]):
@@ -217,6 +249,32 @@ BAD_SELECTIONS = [
     ["-sTCP:LISTEN,^LISTEN"], ["-sTCP:LISTEN", "-sTCP:LISTEN"], ["-sTCP:^LISTEN,^LISTEN"],
     ["-c", "abcdefghijklmnop"], ["-c", "^abcdefghijklmnopq"], ["-c", "/x/q"], ["+c", "16"], ["+c", "x"], ["-i", "-Tw"], ["-i", "-o", "-s"], ["-d", "3-1"], ["-d", "1-x"], ["-d", "^3,4"], ["-d", "3,^4"],
     ["-d", ""], ["-g", "abc"], ["-g", "1,^1"], ["-i", "-Fpx"], ["-i", "-F", "/tmp/x.sock"],
+    # Options whose value is missing (a following "--" is no value to lsof).
+    ["-p"], ["-u"], ["-d"], ["-e"], ["-i", "-a", "-p", "--"], ["-u", "--"], ["-c", "--"],
+    # Port lists and hosts as lsof reads them.
+    ["-i", "TCP:"], ["-i", ":"], ["-i", "@127.0.0.1:"], ["-i", ":1-,80"], ["-i", ":80x"], ["-i", ":80--81"],
+    ["-i", "TCP:1-nosuch"], ["-i", "TCP:99999-http"], ["-i", "@[::1]x"], ["-i", "@0x7f000001"], ["-i", "6@127.1"],
+    # -c regular expressions: the second slash ends one, modifiers once each, not b with x.
+    ["-c", "/"], ["-c", "/x"], ["-c", "/x/bx"], ["-c", "/x/xb"], ["-c", "/x/bb"], ["-c", "/x/ii"], ["-c", "/x/b/"],
+    # -s: no empty state name; lsof's names (CLOSED is state 0; it has none for NEW_SYN_RECV).
+    ["-i", "-s", "TCP:,LISTEN"], ["-i", "-s", "TCP:LISTEN,,CLOSE"], ["-i", "-sTCP:LISTEN,^"], ["-i", "-s", "tcp:,x"],
+    ["-i", "-sTCP:NEW_SYN_RECV"], ["-i", "-s", "tcp:"], ["-i", "-sTCP:CLOSED,^closed"],
+    # -F? alone asks for lsof's field list; an error beside it is still one.
+    ["-F?", "-p"], ["-Fp?"], ["-F??"],
+    # -r's marker format: one that comes out empty, or a newline in it with -F.
+    ["-r", "1m"], ["+r", "m"], ["-r1c2m"], ["-F", "-r", "1m%n"], ["-r", "1c1mx%n", "-F"],
+    ["-r1c", "-Pni"], ["-c", "-x"], ["-c+x"],
+    # -e takes mount points only; the line's own checks come in lsof's order.
+    ["-e", "/nonexistent", "-i"], ["-e", "proc"], ["-e", "/proc/", "-e", "/nope/"], ["-a", "-o", "-s"],
+    # An illegal id names the whole list.
+    ["-p", "1,abc"], ["-g", "1,x"],
+    # Options lsof refuses on Linux, and letters after + as it reads them.
+    ["-f", "x"], ["-fc"], ["-x"], ["-xq"], ["-i", "-x", "f"], ["-L5"], ["-L", "5"], ["-D", "x"], ["-m"], ["-Pni", "+E1"],
+    ["+ff"],
+    # Letters that are no option of lsof's.
+    ["-j"], ["-Pnj"], ["+j"], ["-:"], ["-H"],
+    # -d ranges split at their last dash; the range is checked before the ^ conflict.
+    ["-d", "1-"], ["-d", "-1"], ["-d", "-"], ["-d", "^-1"], ["-d", "a-b"], ["-d", "1--2"], ["-d", "3,^-1"], ["-d", "-i"],
 ]
 
 
@@ -231,10 +289,10 @@ def test_host_names_are_looked_up_in_the_specs_family(host):
 
 
 def test_and_mode_keeps_internet_and_unix_apart(host):
-    """`-i -a -U` asks for sockets that are both: lsof lists none (and, here, exits 0 because
-    each kind found sockets of its own; we exit 1, as for any empty listing)."""
+    """`-i -a -U` asks for sockets that are both: lsof lists none, and exits 0 because the -i
+    found Internet sockets before -a dropped them."""
     ours, theirs = both(["-Pn", "-i", "-a", "-U"])
-    assert ours[0] == theirs[0] == b""
+    assert ours == theirs == (b"", b"", 0)
 
 
 def test_bad_selections_get_lsofs_message_and_exit_code(netns):
@@ -246,11 +304,49 @@ def test_bad_selections_get_lsofs_message_and_exit_code(netns):
         assert ours[1].count(b"\n") <= 1, args
 
 
+def test_field_help_lists_the_field_letters_as_lsof_does(netns):
+    """-F? writes lsof's table of field letters on stderr and lists nothing, exit 0 (with -t
+    too: it asks for no field output)."""
+    for args in (["-F?"], ["-F", "?"], ["-i", "-F?", "-t"], ["-Fp", "-F?"]):
+        ours, theirs = both(args)
+        assert theirs[1].startswith(b"lsof:\tID    field description\n\t a    access: "), theirs
+        assert (ours[0], ours[1].replace(b"sockscope sockets:", b"lsof:"), ours[2]) == (theirs[0], theirs[1], 0), args
+
+
 def test_nothing_matching_exits_1_as_lsof(netns):
     ours, theirs = both(["-Pni", ":1"])
     assert ours == theirs == (b"", b"", 1)
     ours, theirs = both(["+r", "1", "-Pni", ":1"])
     assert ours[0] == theirs[0] == b"" and ours[2] == theirs[2] == 1
+
+
+def test_udplite_sockets_list_as_lsof_lists_them(netns):
+    """UDP-Lite sockets are Internet sockets to lsof: NODE UDPLITE, selected by -i UDPLITE
+    (not -i UDP), their ports never named (/etc/services has no udplite entries)."""
+    holder, ports = hold(netns, [
+        {"kind": "udplite", "address": "127.0.0.1"},
+        {"kind": "udplite", "address": "127.0.0.1", "connect": ["127.0.0.1", 53]},
+        {"kind": "udplite", "family": 6, "address": "::1"},
+        {"kind": "udp", "address": "127.0.0.1"},
+        {"kind": "tcp-listen", "address": "127.0.0.1"},
+    ])
+    lite = ports[0]["port"]
+    try:
+        for args in (["-Pni"], ["-ni"], ["-Pni", "UDPLITE"], ["-Pni", "udplite"], ["-Pni", "UDP"], ["-ni", "6UDPLITE"],
+                     ["-Pn", "-i", f"UDPLITE:{lite}", "-F"], ["-Pn", "-i", "UDPLITE@127.0.0.1", "-Tqs"],
+                     ["-Pn", "-i", "-sTCP:ESTABLISHED"], ["-Pn", "-i", "UDPLITE", "-a", "-i", ":53"],
+                     ["-V", "-Pn", "-i", "UDPLITE:1", "-i", "TCP"]):
+            ours, theirs = both(args)
+            # (-V names what was not found after the listing, with the program's name.)
+            assert (ours[0].replace(b"sockscope sockets:", b"lsof:"), ours[2]) == (theirs[0], theirs[2]), args
+            assert (b"UDPLITE" in theirs[0]) == (args != ["-Pni", "UDP"]), args
+        ours, theirs = both(["-i", "UDPLITE:domain"])
+        assert (ours[1].replace(b"sockscope sockets:", b"lsof:"), ours[2]) == (theirs[1].split(b"\n")[0] + b"\n", 1)
+        entries = json.loads(run(sockscope("sockets", "--json", "-i", "UDPLITE"))[0])
+        assert sorted((e["protocol"], e["family"]) for e in entries) == [("udplite", "inet"), ("udplite", "inet"),
+                                                                         ("udplite", "inet6")]
+    finally:
+        holder.stop()
 
 
 def test_json_has_owners_reuse_flags_devices_and_shared_listeners(host):
