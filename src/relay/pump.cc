@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "relay/line_sender.h"
 #include "relay/stage.h"
 #include "sys/socket.h"
 #include "sys/splice.h"
@@ -142,32 +143,6 @@ void answer_telnet(const char* data, size_t size, int socket_fd) {
   }
 }
 
-// One datagram, waiting out a full send buffer; false on an error (errno set).
-bool send_datagram(int socket_fd, const char* data, size_t size) {
-  while (::send(socket_fd, data, size, MSG_NOSIGNAL) < 0) {
-    if (errno == EAGAIN) {
-      pollfd writable{socket_fd, POLLOUT, 0};
-      (void)::poll(&writable, 1, -1);
-    } else if (errno != EINTR) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// -C over datagrams: netcat writes a line's text and its CRLF with two calls, so a UDP peer
-// gets them as two datagrams ("a\nb" goes as "a", "\r\n", "b"); sent the same way here.
-bool send_crlf_datagrams(int socket_fd, const char* data, size_t size) {
-  size_t start = 0;
-  for (size_t i = 0; i <= size; ++i) {
-    if (i < size && data[i] != '\n') continue;
-    if (i > start && !send_datagram(socket_fd, data + start, i - start)) return false;
-    if (i < size && !send_datagram(socket_fd, "\r\n", 2)) return false;
-    start = i + 1;
-  }
-  return true;
-}
-
 }  // namespace
 
 Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOptions& options) {
@@ -199,7 +174,10 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
     if (quit_armed) std::this_thread::sleep_for(std::chrono::seconds(options.quit_after_stdin_eof));
     return stats;
   };
-  std::vector<char> crlf_chunk(options.crlf ? to_network.chunk : 0);
+  // -C: stdin goes out a line at a time, as netcat sends it.
+  std::optional<LineSender> lines;
+  if (options.crlf) lines.emplace(options.crlf);
+  auto nothing_to_send = [&] { return to_network.empty() && (!lines || lines->empty()); };
 
   // The reader of stdout is gone (a reader that quit, like `| head -1`): as netcat-openbsd,
   // stop reading the network but go on sending stdin, and end with status 0.
@@ -219,7 +197,7 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
       (void)sys::shutdown_socket(socket_fd, SHUT_RD);
       net_in_open = false;
     }
-    if (!stdin_open && to_network.empty() && net_out_open) {
+    if (!stdin_open && nothing_to_send() && net_out_open) {
       if (options.shutdown_on_stdin_eof) (void)sys::shutdown_socket(socket_fd, SHUT_WR);
       net_out_open = false;
       if (quit_armed && options.datagram) net_in_open = false;
@@ -230,7 +208,7 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
     // even while its terminal stays open: netcat-openbsd's rule for -l. netcat applies it to
     // any stdin and so can drop the rest of a file or pipe it was sending back; we finish
     // sending those (a peer that is really gone fails the next write and ends us anyway).
-    if (options.listening && !net_in_open && to_stdout.empty() && to_network.empty() && stdin_is_terminal) {
+    if (options.listening && !net_in_open && to_stdout.empty() && nothing_to_send() && stdin_is_terminal) {
       return done();
     }
 
@@ -240,9 +218,10 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
     int count = 0;
     int stdin_slot = -1, net_slot = -1, stdout_slot = -1;
     short net_events = 0;
-    bool network_waits_sink = to_network.direct() ? stdin_open && to_network.sink_full : !to_network.empty();
+    bool network_waits_sink = to_network.direct() ? stdin_open && to_network.sink_full : !nothing_to_send();
     bool stdout_waits_sink = to_stdout.direct() ? net_in_open && to_stdout.sink_full : !to_stdout.empty();
-    if (stdin_open && !network_waits_sink) {
+    // A line sender reads on while it has room, as netcat fills its buffer between lines.
+    if (stdin_open && (lines ? lines->room() > 0 : !network_waits_sink)) {
       stdin_slot = count;
       fds[count++] = {stdin_fd, POLLIN, 0};
     }
@@ -295,32 +274,15 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
         case Step::kFallback:  // copies from the next round on
           break;
       }
+    } else if (lines && has(stdin_slot, POLLIN)) {
+      long got = lines->read_from(stdin_fd);
+      if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) stdin_open = false;
+      if (got > 0) stats.bytes_to_network += static_cast<uint64_t>(got);
     } else if (!to_network.direct() && has(stdin_slot, POLLIN)) {
-      if (options.crlf) {
-        ssize_t got = ::read(stdin_fd, crlf_chunk.data(), crlf_chunk.size());
-        if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) stdin_open = false;
-        if (got > 0 && options.datagram) {
-          if (send_crlf_datagrams(socket_fd, crlf_chunk.data(), static_cast<size_t>(got))) {
-            stats.bytes_to_network += static_cast<size_t>(got);
-          } else {
-            net_out_open = false;
-            stdin_open = false;
-          }
-        } else if (got > 0) {
-          char* out = to_network.buffer.reserve(2 * static_cast<size_t>(got));
-          size_t length = 0;
-          for (ssize_t i = 0; i < got; ++i) {
-            if (crlf_chunk[static_cast<size_t>(i)] == '\n') out[length++] = '\r';
-            out[length++] = crlf_chunk[static_cast<size_t>(i)];
-          }
-          to_network.buffer.commit(length);
-        }
-      } else {
-        size_t got = 0;
-        Step filled = fill(to_network, stdin_fd, false, &got);
-        if (filled == Step::kEnd || filled == Step::kError) stdin_open = false;
-        stdin_read = filled == Step::kData;
-      }
+      size_t got = 0;
+      Step filled = fill(to_network, stdin_fd, false, &got);
+      if (filled == Step::kEnd || filled == Step::kError) stdin_open = false;
+      stdin_read = filled == Step::kData;
       if (options.interval.count() > 0 && !to_network.empty()) std::this_thread::sleep_for(options.interval);
     }
     // What was just read goes out at once where sends cannot block, without a poll first.
@@ -335,6 +297,13 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
         to_network.discard();
       } else {
         stats.bytes_to_network += before - to_network.pending();
+      }
+    }
+    if (lines && !lines->empty() && net_out_open && has(net_slot, POLLOUT)) {
+      if (lines->send_next(socket_fd, options.datagram) == LineSender::Sent::kError) {
+        net_out_open = false;
+        stdin_open = false;
+        lines->discard();
       }
     }
 

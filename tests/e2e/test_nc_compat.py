@@ -252,14 +252,20 @@ def datagrams_sent(nc, args, data, tmp_path):
     return datagrams, code
 
 
-@pytest.mark.parametrize("args,data", [([], os.urandom(100_000)), (["-C"], b"one\ntwo\n\nthree")],
-                         ids=["100 kB", "-C lines"])
+def crlf_as_netcat(data):
+    """-C's rule: an LF gets a CR unless one precedes it already."""
+    return re.sub(rb"(?<!\r)\n", b"\r\n", data)
+
+
+@pytest.mark.parametrize("args,data", [([], os.urandom(100_000)), (["-C"], b"one\ntwo\n\nthree"),
+                                       (["-C"], b"a\r\nb\n\r\n\nc\r\r\nd\re")],
+                         ids=["100 kB", "-C lines", "-C with CRLF already"])
 def test_udp_datagrams_are_cut_as_netcat_cuts_them(netns, ncs, args, data, tmp_path):
     """16 KiB per datagram (one read of stdin each); under -C a line's text and its CRLF go
-    as two datagrams."""
+    as two datagrams, and a line that ends in CRLF already goes whole, as one."""
     seen = {name: datagrams_sent(ncs[name], args, data, tmp_path) for name in ("ours", "peer")}
     assert seen["ours"] == seen["peer"]
-    assert b"".join(seen["ours"][0]) == (data.replace(b"\n", b"\r\n") if args else data)
+    assert b"".join(seen["ours"][0]) == (crlf_as_netcat(data) if args else data)
 
 
 def test_listen_port_goes_to_getaddrinfo_as_given(netns, ncs):
@@ -403,6 +409,15 @@ def test_what_reaches_the_wire(netns, ncs, args, tmp_path):
     data = b"one\ntwo\n" * 1000
     seen = {name: client_sends_to_python_listener(netns, ncs[name], args, data, tmp_path) for name in ("ours", "peer")}
     assert seen["ours"] == seen["peer"]
+
+
+def test_crlf_leaves_a_crlf_in_the_input_alone(netns, ncs, tmp_path):
+    """-C adds a CR only where the LF has none before it: CRLF input stays CRLF, "\\r\\r\\n" too."""
+    data = b"a\r\nb\n\r\n\nc\r\r\nd\re" * 500
+    seen = {name: client_sends_to_python_listener(netns, ncs[name], ["-N", "-C"], data, tmp_path)
+            for name in ("ours", "peer")}
+    assert seen["ours"] == seen["peer"]
+    assert seen["ours"] == (crlf_as_netcat(data), 0)
 
 
 def test_telnet_negotiation_is_refused_as_nc_does(netns, ncs):
