@@ -616,7 +616,7 @@ void print_nc_help_to(std::FILE* out) {
              "  -F             hand the connected socket to the process on stdout, then exit\n"
              "  -h             this text\n"
              "  -I / -O bytes  socket receive / send buffer size\n"
-             "  -i secs        pause between lines sent and received, and between ports scanned\n"
+             "  -i secs        pause after each line sent, and between ports scanned\n"
              "  -k             with -l: serve one client after another\n"
              "  -l             listen: [address] port\n"
              "  -M / -m ttl    outgoing TTL / minimum incoming TTL\n"

@@ -1,8 +1,9 @@
-// stdin -> socket one line at a time, as netcat-openbsd sends under -C: stdin's bytes wait in a
-// 16 KiB buffer (netcat's), each turn sends the first line, or the whole buffer when it holds
-// no LF. Under -C a line's LF goes out as CRLF unless a CR already precedes it in the buffer;
-// the line's text and that CRLF are two sends, so a datagram socket carries them as two
-// datagrams ("a\nb\r\n" goes as "a", "\r\n", "b\r\n").
+// stdin -> socket one line at a time, as netcat-openbsd sends under -C and -i: stdin's bytes
+// wait in a 16 KiB buffer (netcat's), and each turn sends the first line, or the whole buffer
+// when it holds no LF, so over UDP each line is its own datagram (and -i pauses after each).
+// Under -C a line's LF goes out as CRLF unless a CR already precedes it in the buffer; the
+// line's text and that CRLF are two sends, so a datagram socket carries them as two datagrams
+// ("a\nb\r\n" goes as "a", "\r\n", "b\r\n").
 #pragma once
 
 #include <cstddef>

@@ -174,9 +174,9 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
     if (quit_armed) std::this_thread::sleep_for(std::chrono::seconds(options.quit_after_stdin_eof));
     return stats;
   };
-  // -C: stdin goes out a line at a time, as netcat sends it.
+  // -C and -i: stdin goes out a line at a time, as netcat sends it.
   std::optional<LineSender> lines;
-  if (options.crlf) lines.emplace(options.crlf);
+  if (options.crlf || options.interval.count() > 0) lines.emplace(options.crlf);
   auto nothing_to_send = [&] { return to_network.empty() && (!lines || lines->empty()); };
 
   // The reader of stdout is gone (a reader that quit, like `| head -1`): as netcat-openbsd,
@@ -283,7 +283,6 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
       Step filled = fill(to_network, stdin_fd, false, &got);
       if (filled == Step::kEnd || filled == Step::kError) stdin_open = false;
       stdin_read = filled == Step::kData;
-      if (options.interval.count() > 0 && !to_network.empty()) std::this_thread::sleep_for(options.interval);
     }
     // What was just read goes out at once where sends cannot block, without a poll first.
     bool socket_writable = net_slot >= 0 && (fds[net_slot].revents & POLLOUT);
@@ -300,10 +299,21 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
       }
     }
     if (lines && !lines->empty() && net_out_open && has(net_slot, POLLOUT)) {
-      if (lines->send_next(socket_fd, options.datagram) == LineSender::Sent::kError) {
-        net_out_open = false;
-        stdin_open = false;
-        lines->discard();
+      switch (lines->send_next(socket_fd, options.datagram)) {
+        case LineSender::Sent::kLine:
+          // -i pauses after each whole line sent (netcat: not after a tail without LF, and
+          // never for what is received).
+          if (options.interval.count() > 0) std::this_thread::sleep_for(options.interval);
+          break;
+        case LineSender::Sent::kError:
+          net_out_open = false;
+          stdin_open = false;
+          lines->discard();
+          break;
+        case LineSender::Sent::kNothing:
+        case LineSender::Sent::kPart:
+        case LineSender::Sent::kTail:
+          break;
       }
     }
 
@@ -343,7 +353,6 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
           net_in_open = false;
           (void)sys::shutdown_socket(socket_fd, SHUT_RD);
         }
-        if (options.interval.count() > 0) std::this_thread::sleep_for(options.interval);
       }
     }
     // Bytes just read go out at once when stdout takes them (it usually does).

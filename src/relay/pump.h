@@ -17,7 +17,7 @@ struct PumpOptions {
   bool crlf = false;                  // -C
   bool telnet = false;                // -t
   long recv_limit = -1;               // -W packets; <0 unlimited
-  std::chrono::milliseconds interval{0};                  // -i
+  std::chrono::milliseconds interval{0};                  // -i: after each line sent
   std::optional<std::chrono::milliseconds> idle_timeout;  // -w
   bool datagram = false;              // UDP or UNIX datagram
   bool listening = false;             // -l: the relay ends when the peer's side ends

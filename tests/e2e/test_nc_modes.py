@@ -9,7 +9,7 @@ import time
 import pytest
 
 from harness import SOCKSCOPE, peer_binary, run, wait_for, wait_for_port
-from test_nc_compat import Nc, normalise
+from test_nc_compat import Nc, datagrams_sent, normalise
 
 NAMES = ("ours", "peer")
 
@@ -90,6 +90,14 @@ def test_interval_between_lines(netns, ncs):
     seen = {name: client_run(ncs[name], ["-N", "-i", "1", "127.0.0.1", "PORT"], lambda conn: None, b"a\nb\n")
             for name in NAMES}
     assert seen["ours"] == seen["peer"]
+
+
+@pytest.mark.parametrize("args,data", [(["-i", "1"], b"one\ntwo\n\nthree"), (["-i", "1", "-C"], b"a\r\nb\nc")],
+                         ids=["-i", "-i -C"])
+def test_interval_sends_each_line_as_its_own_datagram(netns, ncs, args, data, tmp_path):
+    seen = {name: datagrams_sent(ncs[name], args, data, tmp_path) for name in NAMES}
+    assert seen["ours"] == seen["peer"]
+    assert len(seen["ours"][0]) > 2
 
 
 @pytest.mark.parametrize("quit_after", ["0", "1"])
