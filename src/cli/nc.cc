@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <random>
@@ -24,7 +25,6 @@
 #include "cli/nc_proxy.h"
 #include "cli/nc_options.h"
 #include "core/endpoint.h"
-#include "core/port_list.h"
 #include "core/program_name.h"
 #include "core/services.h"
 #include "relay/pump.h"
@@ -253,18 +253,40 @@ bool udp_probe(int fd, const NcOptions& options) {
   return true;
 }
 
-// One port operand: a number 1-65535 or a service name; nc's message otherwise.
-std::optional<uint16_t> port_operand(const std::string& text, const NcOptions& options) {
-  if (Result<uint16_t> port = parse_port(text)) return *port;
-  if (std::optional<uint16_t> named = service_port(text, protocol_name(options))) return named;
-  char* end = nullptr;
-  long value = std::strtol(text.c_str(), &end, 10);
-  if (*end == '\0' && !text.empty()) {
-    say(fmt::format("port number {}: {}", value < 1 ? "too small" : "too large", text));
-  } else {
-    say(fmt::format("port number invalid: {}", text));
+// One number of a port operand, read as netcat's strtoport reads it (strtonum: "+1" and " 1"
+// are 1); nc's message when it is not a port.
+std::optional<uint16_t> port_number(const std::string& text) {
+  tl::expected<long, NcUsageError> port = parse_nc_number(text.c_str(), 1, 65535, "port number");
+  if (!port) {
+    say(port.error().message);
+    return std::nullopt;
   }
-  return std::nullopt;
+  return static_cast<uint16_t>(*port);
+}
+
+// A port operand, as netcat-openbsd's build_ports reads it: the whole text as a service name
+// first (so "http-alt" is one), then "lo-hi" in either order when it starts with a digit (each
+// end a number: "79-http" is refused), else one number. False after nc's message.
+bool add_port_operand(const std::string& text, const NcOptions& options, std::vector<uint16_t>* ports) {
+  if (std::optional<uint16_t> named = service_port(text, protocol_name(options))) {
+    ports->push_back(*named);
+    return true;
+  }
+  std::string::size_type dash = text.find('-');
+  if (!text.empty() && std::isdigit(static_cast<unsigned char>(text[0])) && dash != std::string::npos) {
+    // netcat reads the high end first, so of two bad ends that one is reported.
+    std::optional<uint16_t> high = port_number(text.substr(dash + 1));
+    if (!high) return false;
+    std::optional<uint16_t> low = port_number(text.substr(0, dash));
+    if (!low) return false;
+    if (*low > *high) std::swap(low, high);
+    for (unsigned port = *low; port <= *high; ++port) ports->push_back(static_cast<uint16_t>(port));
+    return true;
+  }
+  std::optional<uint16_t> port = port_number(text);
+  if (!port) return false;
+  ports->push_back(*port);
+  return true;
 }
 
 // -F: the connected socket goes to the process at the other end of stdout, which must be
@@ -294,25 +316,7 @@ int run_connect(const NcOptions& options) {
   }
   std::vector<uint16_t> ports;
   for (const std::string& text : options.ports) {
-    std::string::size_type dash = text.find('-');
-    if (dash != std::string::npos) {
-      // A range lo-hi; netcat accepts it either way round.
-      std::string low_text = text.substr(0, dash);
-      std::string high_text = text.substr(dash + 1);
-      char* end = nullptr;
-      std::strtol(low_text.c_str(), &end, 10);
-      bool low_numeric = !low_text.empty() && *end == '\0';
-      std::optional<uint16_t> low = port_operand(low_numeric ? low_text : text, options);
-      if (!low) return kNcError;
-      std::optional<uint16_t> high = port_operand(high_text, options);
-      if (!high) return kNcError;
-      if (*low > *high) std::swap(low, high);
-      for (unsigned port = *low; port <= *high; ++port) ports.push_back(static_cast<uint16_t>(port));
-    } else {
-      std::optional<uint16_t> port = port_operand(text, options);
-      if (!port) return kNcError;
-      ports.push_back(*port);
-    }
+    if (!add_port_operand(text, options, &ports)) return kNcError;
   }
   if (options.random_ports) std::shuffle(ports.begin(), ports.end(), std::mt19937(std::random_device{}()));
 

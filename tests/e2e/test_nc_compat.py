@@ -130,6 +130,22 @@ def test_bad_input_same_message_and_exit_code(netns, ncs, args):
     assert ours[0] == peer[0]
 
 
+# Port operands as netcat's build_ports reads them: a service name first (whole, dashes and
+# all), a range only when the text starts with a digit (its high end read first), and each
+# number through strtonum (blanks and a sign before it are fine). Nothing listens in the
+# namespace, so each port that parses shows as a refused connection.
+PORT_OPERANDS = ["http-alt", "79-http", "1-http", "http-79", "tcpmux-3", "+1", " 1", "\t1", "1- 3", "1-+3",
+                 "+1-3", " 1-3", "99999-abc", "0-abc", "1-", "+0", "99999999999999999999x", "99999x",
+                 "1-99999999999999999999x", "00080", "3-1", "SSH"]
+
+
+@pytest.mark.parametrize("operand", PORT_OPERANDS, ids=repr)
+def test_port_operands_read_as_netcat_reads_them(netns, ncs, operand):
+    args = ["-zv", "127.0.0.1", operand]
+    seen = {name: ncs[name].run(args) for name in ("ours", "peer")}
+    assert seen["ours"] == seen["peer"]
+
+
 @pytest.mark.parametrize("args", [["-h"], ["-h", "-Q"], ["-6h", "[::1]", "-1"], ["-z", "-h", "-V", "x"]],
                          ids=lambda args: " ".join(args))
 def test_help_stops_the_option_parse_and_goes_to_stderr(ncs, args):
