@@ -1,6 +1,7 @@
 #include "cli/nc_options.h"
 
 #include <getopt.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <climits>
@@ -173,8 +174,12 @@ tl::expected<NcOptions, NcUsageError> parse_nc_options(int argc, char** argv,
         options.timeout_seconds = static_cast<int>(*number);
         break;
       case 'X':
-        options.proxy_protocol = optarg;
-        if (options.proxy_protocol != "4" && options.proxy_protocol != "5" && options.proxy_protocol != "connect") {
+        // netcat compares "connect" without regard to case ("CONNECT" works), the digits exactly.
+        if (strcasecmp(optarg, "connect") == 0) {
+          options.proxy_protocol = "connect";
+        } else if (std::string_view(optarg) == "4" || std::string_view(optarg) == "5") {
+          options.proxy_protocol = optarg;
+        } else {
           return tl::unexpected(NcUsageError{"unsupported proxy protocol"});
         }
         break;
