@@ -186,6 +186,9 @@ Result<void> bind_source(int fd, int family, const NcOptions& options) {
   if (!options.source_address_given && !options.source_port_given) return {};
   NcOptions local = options;
   local.family = family;
+  // netcat resolves -s without -n's AI_NUMERICHOST (`nc -n -s localhost …` binds 127.0.0.1);
+  // only a listener's address obeys -n.
+  local.numeric = false;
   Resolved source = resolve(options.source_address_given ? options.source_address.c_str() : nullptr,
                             options.source_port_given ? options.source_port.c_str() : nullptr, local, true);
   if (source.addresses.empty()) return fail(fmt::format("getaddrinfo: {}", source.error));

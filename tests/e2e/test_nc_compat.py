@@ -376,6 +376,22 @@ def test_source_address_that_is_not_local(netns, ncs):
     assert (ours[1], ours[2]) == (peer[1], peer[2]) == (b"nc: bind failed: Cannot assign requested address\n", 1)
 
 
+def test_numeric_flag_leaves_a_clients_source_name_alone(netns, ncs):
+    """netcat resolves -s without AI_NUMERICHOST: `-n -s localhost` binds 127.0.0.1 and
+    connects; a listener's -s address does obey -n."""
+    greeter = Greeter(b"hello\n")
+    try:
+        for args in (["-n", "-s", "localhost", "127.0.0.1", str(greeter.port)],
+                     ["-nv", "-s", "localhost", "-p", str(free_port()), "127.0.0.1", str(greeter.port)],
+                     ["-ln", "-s", "localhost", "-p", "0"]):
+            seen = {name: ncs[name].run(args) for name in ("ours", "peer")}
+            assert seen["ours"] == seen["peer"], args
+            if "-l" not in args[0]:
+                assert seen["ours"][::2] == (b"hello\n", 0)
+    finally:
+        greeter.close()
+
+
 def test_verbose_bind_failure_adds_one_hint_naming_the_owned_addresses(seed, ncs):
     for args in (["-v", "-s", "192.168.1.90", "127.0.0.1", "9"], ["-lv", "192.168.1.90", "4444"]):
         ours = ncs["ours"].run(args)
