@@ -36,6 +36,9 @@ namespace {
 
 constexpr int kNcOk = 0;
 constexpr int kNcError = 1;
+// -q's timer ran out: nc ends at once with status 0 (netcat exits from its alarm handler),
+// leaving any ports or clients still to come.
+constexpr int kNcQuit = -1;
 
 void print_short_usage() {
   fmt::print(stderr,
@@ -88,15 +91,23 @@ relay::PumpOptions pump_options(const NcOptions& options) {
   return pump;
 }
 
-int relay_stdio(int socket_fd, const NcOptions& options) {
+// Relays stdin and stdout over the socket. Where the relay ends so that netcat starts -q's
+// timer (relay::PumpStats::quit_timer), the socket is closed first, so that what arrives in
+// those seconds is refused rather than read, and afterwards nc does nothing more: kNcQuit.
+int relay_stdio(UniqueFd& socket, const NcOptions& options) {
   // A datagram listener under -k has no connection to end: as netcat, it goes on relaying
   // after -w's idle timeout.
   bool again = options.listen && options.udp && options.keep_listening;
   while (true) {
-    Result<relay::PumpStats> done = relay::pump(STDIN_FILENO, STDOUT_FILENO, socket_fd, pump_options(options));
+    Result<relay::PumpStats> done = relay::pump(STDIN_FILENO, STDOUT_FILENO, socket.get(), pump_options(options));
     if (!done) {
       say(done.error().message());
       return kNcError;
+    }
+    if (done->quit_timer && options.quit_after > 0) {
+      socket.reset();
+      sleep(static_cast<unsigned>(options.quit_after));
+      return kNcQuit;
     }
     if (!again || !done->idle_timed_out) return kNcOk;
   }
@@ -361,7 +372,7 @@ int run_connect(const NcOptions& options) {
       if (options.interval_seconds > 0) sleep(static_cast<unsigned>(options.interval_seconds));
       continue;
     }
-    if (int relayed = relay_stdio(fd, options); relayed != kNcOk) return relayed;
+    if (int relayed = relay_stdio(socket, options); relayed != kNcOk) return relayed;
   }
   return status;
 }
@@ -446,7 +457,7 @@ int run_listen(const NcOptions& options) {
         report_endpoint("Connection received", sender, options.numeric);
       }
     }
-    return relay_stdio(listener.get(), options);
+    return relay_stdio(listener, options);
   }
 
   if (Result<void> listening = sys::listen_socket(listener.get(), 1); !listening) {
@@ -477,8 +488,8 @@ int run_listen(const NcOptions& options) {
     if (options.verbose) {
       report_endpoint("Connection received", peer, options.numeric);
     }
-    int status = relay_stdio(client->get(), options);
-    if (!options.keep_listening) return status;
+    int status = relay_stdio(*client, options);
+    if (!options.keep_listening || status == kNcQuit) return status;
   }
 }
 
@@ -564,7 +575,7 @@ int run_unix(const NcOptions& options) {
         if (int status = connect_first_sender(socket->get()); status != kNcOk) return status;
         if (options.verbose) report(fmt::format("Connection received on {}", path));
       }
-      return relay_stdio(socket->get(), options);
+      return relay_stdio(*socket, options);
     }
     if (Result<void> listening = sys::listen_socket(socket->get(), 5); !listening) {
       say(std::strerror(listening.error().code));
@@ -578,8 +589,8 @@ int run_unix(const NcOptions& options) {
         return kNcError;
       }
       if (options.verbose) report(fmt::format("Connection received on {}", path));
-      int status = relay_stdio(client->get(), options);
-      if (!options.keep_listening) return status;
+      int status = relay_stdio(*client, options);
+      if (!options.keep_listening || status == kNcQuit) return status;
     }
   }
   ReplyPath reply_path;
@@ -607,7 +618,7 @@ int run_unix(const NcOptions& options) {
     return kNcError;
   }
   if (options.scan) return kNcOk;
-  return relay_stdio(socket->get(), options);
+  return relay_stdio(*socket, options);
 }
 
 void print_nc_help_to(std::FILE* out) {
@@ -680,9 +691,8 @@ int run_nc(int argc, char** argv) {
     }
     return kNcError;
   }
-  if (options.unix_socket) return run_unix(options);
-  if (options.listen) return run_listen(options);
-  return run_connect(options);
+  int status = options.unix_socket ? run_unix(options) : options.listen ? run_listen(options) : run_connect(options);
+  return status == kNcQuit ? kNcOk : status;
 }
 
 }  // namespace sockscope::cli

@@ -168,12 +168,9 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
   bool stdin_is_terminal = stdin_open && ::isatty(stdin_fd);
   // -q, as netcat-openbsd 1.219 does it: stdin's end shuts the socket's sending side; the
   // relay then goes on until the peer's side ends too (a datagram socket stops reading at
-  // once), and waits the -q seconds before it returns.
+  // once). Ending so, with both inputs (or both outputs) gone, starts -q's timer, which the
+  // caller runs: see PumpStats::quit_timer.
   bool quit_armed = options.quit_after_stdin_eof >= 0 && options.read_stdin;
-  auto done = [&]() -> Result<PumpStats> {
-    if (quit_armed) std::this_thread::sleep_for(std::chrono::seconds(options.quit_after_stdin_eof));
-    return stats;
-  };
   // -C and -i: stdin goes out a line at a time, as netcat sends it.
   std::optional<LineSender> lines;
   if (options.crlf || options.interval.count() > 0) lines.emplace(options.crlf);
@@ -203,13 +200,16 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
       if (quit_armed && options.datagram) net_in_open = false;
     }
     if (!net_in_open && to_stdout.empty()) stdout_open = false;
-    if (!stdin_open && !net_in_open && !stdout_open && !net_out_open) return done();
+    if (!stdin_open && !net_in_open && !stdout_open && !net_out_open) {
+      stats.quit_timer = options.quit_after_stdin_eof >= 0;
+      return stats;
+    }
     // A listener is done once its client stops sending and everything read is delivered,
     // even while its terminal stays open: netcat-openbsd's rule for -l. netcat applies it to
     // any stdin and so can drop the rest of a file or pipe it was sending back; we finish
     // sending those (a peer that is really gone fails the next write and ends us anyway).
     if (options.listening && !net_in_open && to_stdout.empty() && nothing_to_send() && stdin_is_terminal) {
-      return done();
+      return stats;  // stdin has not ended: no -q timer, as in netcat
     }
 
     // Each direction waits on its source while it has room for more, on its sink while it
