@@ -96,8 +96,8 @@ relay::PumpOptions pump_options(const NcOptions& options) {
 // those seconds is refused rather than read, and afterwards nc does nothing more: kNcQuit.
 int relay_stdio(UniqueFd& socket, const NcOptions& options) {
   // A datagram listener under -k has no connection to end: as netcat, it goes on relaying
-  // after -w's idle timeout.
-  bool again = options.listen && options.udp && options.keep_listening;
+  // after -w's idle timeout (a UNIX one ends instead: see run_unix).
+  bool again = options.listen && options.udp && options.keep_listening && !options.unix_socket;
   while (true) {
     Result<relay::PumpStats> done = relay::pump(STDIN_FILENO, STDOUT_FILENO, socket.get(), pump_options(options));
     if (!done) {
@@ -575,7 +575,15 @@ int run_unix(const NcOptions& options) {
         if (int status = connect_first_sender(socket->get()); status != kNcOk) return status;
         if (options.verbose) report(fmt::format("Connection received on {}", path));
       }
-      return relay_stdio(*socket, options);
+      if (int status = relay_stdio(*socket, options); status != kNcOk) return status;
+      // After the relay netcat dissolves the socket's association with connect(s, NULL, 0),
+      // which Linux refuses (EINVAL), so its datagram listener always ends with this line and
+      // status 1 (-k too, after its first relay): the same call, the kernel's answer.
+      if (::connect(socket->get(), nullptr, 0) < 0) {
+        say(fmt::format("connect: {}", std::strerror(errno)));
+        return kNcError;
+      }
+      return kNcOk;
     }
     if (Result<void> listening = sys::listen_socket(socket->get(), 5); !listening) {
       say(std::strerror(listening.error().code));

@@ -285,6 +285,26 @@ def test_unix_datagram_round_trip(netns, ncs, tmp_path):
     assert seen["ours"][:2] == (b"datagram over unix\n", b"answer\n")
 
 
+@pytest.mark.parametrize("args", [["-lUu", "-w", "1"], ["-lkvUu", "-w", "1"], ["-lUu", "-W", "1"],
+                                  ["-lUu", "-q", "0"], ["-lUu", "-q", "1"]], ids=lambda args: " ".join(args))
+def test_unix_datagram_listener_ends_with_netcats_connect_error(netns, ncs, tmp_path, args):
+    """Once its relay ends, netcat's UNIX datagram listener calls connect(s, NULL, 0), which
+    Linux refuses: "connect: Invalid argument", status 1, with -k too. Only -q's timer, which
+    exits from within the relay, ends it with 0."""
+    seen = {}
+    for name in NAMES:
+        path = str(tmp_path / f"{name}.dgram")
+        server = ncs[name].spawn(netns, args + [path], stdin=subprocess.DEVNULL)
+        wait_for(lambda: os.path.exists(path), what="the datagram socket file")
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sender:
+            sender.bind(str(tmp_path / f"{name}.sender"))  # stays bound: the listener connects to it
+            sender.sendto(b"datagram\n", path)
+            stdout, stderr, code = server.communicate(timeout=10)
+        seen[name] = (stdout, stderr.replace(path.encode(), b"PATH"), code)
+    assert seen["ours"] == seen["peer"]
+    assert seen["ours"][0] == b"datagram\n"
+
+
 def stale_socket(path):
     leftover = socket.socket(socket.AF_UNIX)
     leftover.bind(path)
