@@ -125,40 +125,42 @@ const char* protocol_name(const NcOptions& options) {
   return options.dccp ? "dccp" : "tcp";
 }
 
-// Socket options every nc socket gets from the command line. -S keys the socket for the
-// peer (connecting) or the local address (listening), as netcat-openbsd does.
+// Socket options every nc socket gets from the command line, in netcat-openbsd's order and
+// with its words for a refusal ("set IP TTL: Invalid argument" for -M 0 over IPv4; SO_BROADCAST,
+// the MD5 key and SO_DEBUG fail with the bare reason). -S keys the socket for the peer
+// (connecting) or the local address (listening), as netcat-openbsd does.
 Result<void> apply_socket_options(int fd, int family, const NcOptions& options, const SockAddr& address) {
+  if (options.broadcast) {
+    if (Result<void> r = sys::set_socket_option(fd, SOL_SOCKET, SO_BROADCAST, 1); !r) return fail(r.error().code, "");
+  }
   if (options.md5_signature) {
     if (Result<void> keyed = sys::set_tcp_md5_key(fd, address, options.md5_password); !keyed) {
       return fail(keyed.error().code, "");
     }
   }
-  if (options.debug) {
-    if (Result<void> r = sys::set_socket_option(fd, SOL_SOCKET, SO_DEBUG, 1); !r) return r;
-  }
-  if (options.broadcast) {
-    if (Result<void> r = sys::set_socket_option(fd, SOL_SOCKET, SO_BROADCAST, 1); !r) return r;
-  }
-  if (options.receive_buffer > 0) {
-    if (Result<void> r = sys::set_socket_option(fd, SOL_SOCKET, SO_RCVBUF, options.receive_buffer); !r) return r;
-  }
-  if (options.send_buffer > 0) {
-    if (Result<void> r = sys::set_socket_option(fd, SOL_SOCKET, SO_SNDBUF, options.send_buffer); !r) return r;
-  }
-  if (options.ttl >= 0) {
-    int level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
-    int name = family == AF_INET6 ? IPV6_UNICAST_HOPS : IP_TTL;
-    if (Result<void> r = sys::set_socket_option(fd, level, name, options.ttl); !r) return r;
-  }
-  if (options.min_ttl >= 0) {
-    int level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
-    int name = family == AF_INET6 ? IPV6_MINHOPCOUNT : IP_MINTTL;
-    if (Result<void> r = sys::set_socket_option(fd, level, name, options.min_ttl); !r) return r;
-  }
-  if (options.tos >= 0) {
-    int level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
-    int name = family == AF_INET6 ? IPV6_TCLASS : IP_TOS;
-    if (Result<void> r = sys::set_socket_option(fd, level, name, options.tos); !r) return r;
+  struct Setting {
+    bool wanted;
+    int level;
+    int name;
+    int value;
+    const char* what;
+  };
+  bool v6 = family == AF_INET6;
+  int ip = v6 ? IPPROTO_IPV6 : IPPROTO_IP;
+  const Setting settings[] = {
+      {options.debug, SOL_SOCKET, SO_DEBUG, 1, ""},
+      {options.tos >= 0, ip, v6 ? IPV6_TCLASS : IP_TOS, options.tos, v6 ? "set IPv6 traffic class" : "set IP ToS"},
+      {options.receive_buffer > 0, SOL_SOCKET, SO_RCVBUF, options.receive_buffer, "set TCP receive buffer size"},
+      {options.send_buffer > 0, SOL_SOCKET, SO_SNDBUF, options.send_buffer, "set TCP send buffer size"},
+      {options.ttl >= 0, ip, v6 ? IPV6_UNICAST_HOPS : IP_TTL, options.ttl, v6 ? "set IPv6 unicast hops" : "set IP TTL"},
+      {options.min_ttl >= 0, ip, v6 ? IPV6_MINHOPCOUNT : IP_MINTTL, options.min_ttl,
+       v6 ? "set IPv6 min hop count" : "set IP min TTL"},
+  };
+  for (const Setting& setting : settings) {
+    if (!setting.wanted) continue;
+    if (Result<void> r = sys::set_socket_option(fd, setting.level, setting.name, setting.value); !r) {
+      return fail(r.error().code, setting.what);
+    }
   }
   return {};
 }
