@@ -245,7 +245,9 @@ int connect_any(const std::string& host, const std::string& port, const NcOption
     if (connected) return socket->release();
     if (options.verbose) {
       std::string numeric = printable(address, true).first;
-      std::string shown = numeric == host || !show_address ? host : fmt::format("{} ({})", host, numeric);
+      // -n never shows the address, even for a host written otherwise ("127.1"), as netcat.
+      bool address_shown = numeric != host && show_address && !options.numeric;
+      std::string shown = address_shown ? fmt::format("{} ({})", host, numeric) : host;
       say(fmt::format("connect to {} port {} ({}) failed: {}", shown, port, protocol_name(options),
                       std::strerror(connected.error().code)));
       if (connected.error().code == ECONNREFUSED && !options.udp) {
@@ -361,8 +363,9 @@ int run_connect(const NcOptions& options) {
     if (options.verbose) {
       Result<SockAddr> peer = sys::peer_address(fd);
       std::string numeric = peer ? printable(*peer, true).first : host;
-      // Through a proxy nc never learns the target's address, so it names the host alone.
-      std::string shown = numeric == host || proxy ? host : fmt::format("{} ({})", host, numeric);
+      // Through a proxy nc never learns the target's address, so it names the host alone; nor
+      // does it under -n.
+      std::string shown = numeric == host || proxy || options.numeric ? host : fmt::format("{} ({})", host, numeric);
       const char* protocol = protocol_name(options);
       // -n skips the services database too: the label is "[tcp/*]".
       std::string label = options.numeric ? fmt::format("[{}/*]", protocol) : service_label(port, protocol);

@@ -189,6 +189,22 @@ def test_scan_reports_each_port_and_succeeds_if_any_is_open(netns, ncs):
         assert f"Connection to 127.0.0.1 {port} port [tcp/*] succeeded!" in results["ours"][1].decode()
 
 
+@pytest.mark.parametrize("host", ["127.1", "0x7f.1", "::0:1"])
+@pytest.mark.parametrize("flags", ["-vz", "-vzn"])
+def test_verbose_lines_for_an_address_written_otherwise(netns, ncs, host, flags):
+    """A host that is numeric but not in the canonical form gets its address in parentheses
+    ("127.1 (127.0.0.1)"), refused or connected, except under -n, where netcat shows none."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as listener:
+        listener.bind(("::1" if family == socket.AF_INET6 else "127.0.0.1", 0))
+        listener.listen(8)
+        args = [flags, host, str(free_port()), str(listener.getsockname()[1])]
+        seen = {name: ncs[name].run(args) for name in ("ours", "peer")}
+    assert seen["ours"] == seen["peer"]
+    address_shown = b"(127.0.0.1)" in seen["ours"][1] or b"(::1)" in seen["ours"][1]
+    assert address_shown == (flags == "-vz")
+
+
 class Greeter:
     """A TCP listener on 127.0.0.1 that greets every client with its own line and hangs up."""
 
