@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <random>
@@ -24,7 +25,6 @@
 #include "cli/nc_proxy.h"
 #include "cli/nc_options.h"
 #include "core/endpoint.h"
-#include "core/port_list.h"
 #include "core/program_name.h"
 #include "core/services.h"
 #include "relay/pump.h"
@@ -36,6 +36,9 @@ namespace {
 
 constexpr int kNcOk = 0;
 constexpr int kNcError = 1;
+// -q's timer ran out: nc ends at once with status 0 (netcat exits from its alarm handler),
+// leaving any ports or clients still to come.
+constexpr int kNcQuit = -1;
 
 void print_short_usage() {
   fmt::print(stderr,
@@ -88,15 +91,23 @@ relay::PumpOptions pump_options(const NcOptions& options) {
   return pump;
 }
 
-int relay_stdio(int socket_fd, const NcOptions& options) {
+// Relays stdin and stdout over the socket. Where the relay ends so that netcat starts -q's
+// timer (relay::PumpStats::quit_timer), the socket is closed first, so that what arrives in
+// those seconds is refused rather than read, and afterwards nc does nothing more: kNcQuit.
+int relay_stdio(UniqueFd& socket, const NcOptions& options) {
   // A datagram listener under -k has no connection to end: as netcat, it goes on relaying
-  // after -w's idle timeout.
-  bool again = options.listen && options.udp && options.keep_listening;
+  // after -w's idle timeout (a UNIX one ends instead: see run_unix).
+  bool again = options.listen && options.udp && options.keep_listening && !options.unix_socket;
   while (true) {
-    Result<relay::PumpStats> done = relay::pump(STDIN_FILENO, STDOUT_FILENO, socket_fd, pump_options(options));
+    Result<relay::PumpStats> done = relay::pump(STDIN_FILENO, STDOUT_FILENO, socket.get(), pump_options(options));
     if (!done) {
       say(done.error().message());
       return kNcError;
+    }
+    if (done->quit_timer && options.quit_after > 0) {
+      socket.reset();
+      sleep(static_cast<unsigned>(options.quit_after));
+      return kNcQuit;
     }
     if (!again || !done->idle_timed_out) return kNcOk;
   }
@@ -114,40 +125,42 @@ const char* protocol_name(const NcOptions& options) {
   return options.dccp ? "dccp" : "tcp";
 }
 
-// Socket options every nc socket gets from the command line. -S keys the socket for the
-// peer (connecting) or the local address (listening), as netcat-openbsd does.
+// Socket options every nc socket gets from the command line, in netcat-openbsd's order and
+// with its words for a refusal ("set IP TTL: Invalid argument" for -M 0 over IPv4; SO_BROADCAST,
+// the MD5 key and SO_DEBUG fail with the bare reason). -S keys the socket for the peer
+// (connecting) or the local address (listening), as netcat-openbsd does.
 Result<void> apply_socket_options(int fd, int family, const NcOptions& options, const SockAddr& address) {
+  if (options.broadcast) {
+    if (Result<void> r = sys::set_socket_option(fd, SOL_SOCKET, SO_BROADCAST, 1); !r) return fail(r.error().code, "");
+  }
   if (options.md5_signature) {
     if (Result<void> keyed = sys::set_tcp_md5_key(fd, address, options.md5_password); !keyed) {
       return fail(keyed.error().code, "");
     }
   }
-  if (options.debug) {
-    if (Result<void> r = sys::set_socket_option(fd, SOL_SOCKET, SO_DEBUG, 1); !r) return r;
-  }
-  if (options.broadcast) {
-    if (Result<void> r = sys::set_socket_option(fd, SOL_SOCKET, SO_BROADCAST, 1); !r) return r;
-  }
-  if (options.receive_buffer > 0) {
-    if (Result<void> r = sys::set_socket_option(fd, SOL_SOCKET, SO_RCVBUF, options.receive_buffer); !r) return r;
-  }
-  if (options.send_buffer > 0) {
-    if (Result<void> r = sys::set_socket_option(fd, SOL_SOCKET, SO_SNDBUF, options.send_buffer); !r) return r;
-  }
-  if (options.ttl >= 0) {
-    int level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
-    int name = family == AF_INET6 ? IPV6_UNICAST_HOPS : IP_TTL;
-    if (Result<void> r = sys::set_socket_option(fd, level, name, options.ttl); !r) return r;
-  }
-  if (options.min_ttl >= 0) {
-    int level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
-    int name = family == AF_INET6 ? IPV6_MINHOPCOUNT : IP_MINTTL;
-    if (Result<void> r = sys::set_socket_option(fd, level, name, options.min_ttl); !r) return r;
-  }
-  if (options.tos >= 0) {
-    int level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
-    int name = family == AF_INET6 ? IPV6_TCLASS : IP_TOS;
-    if (Result<void> r = sys::set_socket_option(fd, level, name, options.tos); !r) return r;
+  struct Setting {
+    bool wanted;
+    int level;
+    int name;
+    int value;
+    const char* what;
+  };
+  bool v6 = family == AF_INET6;
+  int ip = v6 ? IPPROTO_IPV6 : IPPROTO_IP;
+  const Setting settings[] = {
+      {options.debug, SOL_SOCKET, SO_DEBUG, 1, ""},
+      {options.tos >= 0, ip, v6 ? IPV6_TCLASS : IP_TOS, options.tos, v6 ? "set IPv6 traffic class" : "set IP ToS"},
+      {options.receive_buffer > 0, SOL_SOCKET, SO_RCVBUF, options.receive_buffer, "set TCP receive buffer size"},
+      {options.send_buffer > 0, SOL_SOCKET, SO_SNDBUF, options.send_buffer, "set TCP send buffer size"},
+      {options.ttl >= 0, ip, v6 ? IPV6_UNICAST_HOPS : IP_TTL, options.ttl, v6 ? "set IPv6 unicast hops" : "set IP TTL"},
+      {options.min_ttl >= 0, ip, v6 ? IPV6_MINHOPCOUNT : IP_MINTTL, options.min_ttl,
+       v6 ? "set IPv6 min hop count" : "set IP min TTL"},
+  };
+  for (const Setting& setting : settings) {
+    if (!setting.wanted) continue;
+    if (Result<void> r = sys::set_socket_option(fd, setting.level, setting.name, setting.value); !r) {
+      return fail(r.error().code, setting.what);
+    }
   }
   return {};
 }
@@ -186,6 +199,9 @@ Result<void> bind_source(int fd, int family, const NcOptions& options) {
   if (!options.source_address_given && !options.source_port_given) return {};
   NcOptions local = options;
   local.family = family;
+  // netcat resolves -s without -n's AI_NUMERICHOST (`nc -n -s localhost …` binds 127.0.0.1);
+  // only a listener's address obeys -n.
+  local.numeric = false;
   Resolved source = resolve(options.source_address_given ? options.source_address.c_str() : nullptr,
                             options.source_port_given ? options.source_port.c_str() : nullptr, local, true);
   if (source.addresses.empty()) return fail(fmt::format("getaddrinfo: {}", source.error));
@@ -229,7 +245,9 @@ int connect_any(const std::string& host, const std::string& port, const NcOption
     if (connected) return socket->release();
     if (options.verbose) {
       std::string numeric = printable(address, true).first;
-      std::string shown = numeric == host || !show_address ? host : fmt::format("{} ({})", host, numeric);
+      // -n never shows the address, even for a host written otherwise ("127.1"), as netcat.
+      bool address_shown = numeric != host && show_address && !options.numeric;
+      std::string shown = address_shown ? fmt::format("{} ({})", host, numeric) : host;
       say(fmt::format("connect to {} port {} ({}) failed: {}", shown, port, protocol_name(options),
                       std::strerror(connected.error().code)));
       if (connected.error().code == ECONNREFUSED && !options.udp) {
@@ -253,18 +271,40 @@ bool udp_probe(int fd, const NcOptions& options) {
   return true;
 }
 
-// One port operand: a number 1-65535 or a service name; nc's message otherwise.
-std::optional<uint16_t> port_operand(const std::string& text, const NcOptions& options) {
-  if (Result<uint16_t> port = parse_port(text)) return *port;
-  if (std::optional<uint16_t> named = service_port(text, protocol_name(options))) return named;
-  char* end = nullptr;
-  long value = std::strtol(text.c_str(), &end, 10);
-  if (*end == '\0' && !text.empty()) {
-    say(fmt::format("port number {}: {}", value < 1 ? "too small" : "too large", text));
-  } else {
-    say(fmt::format("port number invalid: {}", text));
+// One number of a port operand, read as netcat's strtoport reads it (strtonum: "+1" and " 1"
+// are 1); nc's message when it is not a port.
+std::optional<uint16_t> port_number(const std::string& text) {
+  tl::expected<long, NcUsageError> port = parse_nc_number(text.c_str(), 1, 65535, "port number");
+  if (!port) {
+    say(port.error().message);
+    return std::nullopt;
   }
-  return std::nullopt;
+  return static_cast<uint16_t>(*port);
+}
+
+// A port operand, as netcat-openbsd's build_ports reads it: the whole text as a service name
+// first (so "http-alt" is one), then "lo-hi" in either order when it starts with a digit (each
+// end a number: "79-http" is refused), else one number. False after nc's message.
+bool add_port_operand(const std::string& text, const NcOptions& options, std::vector<uint16_t>* ports) {
+  if (std::optional<uint16_t> named = service_port(text, protocol_name(options))) {
+    ports->push_back(*named);
+    return true;
+  }
+  std::string::size_type dash = text.find('-');
+  if (!text.empty() && std::isdigit(static_cast<unsigned char>(text[0])) && dash != std::string::npos) {
+    // netcat reads the high end first, so of two bad ends that one is reported.
+    std::optional<uint16_t> high = port_number(text.substr(dash + 1));
+    if (!high) return false;
+    std::optional<uint16_t> low = port_number(text.substr(0, dash));
+    if (!low) return false;
+    if (*low > *high) std::swap(low, high);
+    for (unsigned port = *low; port <= *high; ++port) ports->push_back(static_cast<uint16_t>(port));
+    return true;
+  }
+  std::optional<uint16_t> port = port_number(text);
+  if (!port) return false;
+  ports->push_back(*port);
+  return true;
 }
 
 // -F: the connected socket goes to the process at the other end of stdout, which must be
@@ -294,25 +334,7 @@ int run_connect(const NcOptions& options) {
   }
   std::vector<uint16_t> ports;
   for (const std::string& text : options.ports) {
-    std::string::size_type dash = text.find('-');
-    if (dash != std::string::npos) {
-      // A range lo-hi; netcat accepts it either way round.
-      std::string low_text = text.substr(0, dash);
-      std::string high_text = text.substr(dash + 1);
-      char* end = nullptr;
-      std::strtol(low_text.c_str(), &end, 10);
-      bool low_numeric = !low_text.empty() && *end == '\0';
-      std::optional<uint16_t> low = port_operand(low_numeric ? low_text : text, options);
-      if (!low) return kNcError;
-      std::optional<uint16_t> high = port_operand(high_text, options);
-      if (!high) return kNcError;
-      if (*low > *high) std::swap(low, high);
-      for (unsigned port = *low; port <= *high; ++port) ports.push_back(static_cast<uint16_t>(port));
-    } else {
-      std::optional<uint16_t> port = port_operand(text, options);
-      if (!port) return kNcError;
-      ports.push_back(*port);
-    }
+    if (!add_port_operand(text, options, &ports)) return kNcError;
   }
   if (options.random_ports) std::shuffle(ports.begin(), ports.end(), std::mt19937(std::random_device{}()));
 
@@ -341,8 +363,9 @@ int run_connect(const NcOptions& options) {
     if (options.verbose) {
       Result<SockAddr> peer = sys::peer_address(fd);
       std::string numeric = peer ? printable(*peer, true).first : host;
-      // Through a proxy nc never learns the target's address, so it names the host alone.
-      std::string shown = numeric == host || proxy ? host : fmt::format("{} ({})", host, numeric);
+      // Through a proxy nc never learns the target's address, so it names the host alone; nor
+      // does it under -n.
+      std::string shown = numeric == host || proxy || options.numeric ? host : fmt::format("{} ({})", host, numeric);
       const char* protocol = protocol_name(options);
       // -n skips the services database too: the label is "[tcp/*]".
       std::string label = options.numeric ? fmt::format("[{}/*]", protocol) : service_label(port, protocol);
@@ -354,7 +377,7 @@ int run_connect(const NcOptions& options) {
       if (options.interval_seconds > 0) sleep(static_cast<unsigned>(options.interval_seconds));
       continue;
     }
-    if (int relayed = relay_stdio(fd, options); relayed != kNcOk) return relayed;
+    if (int relayed = relay_stdio(socket, options); relayed != kNcOk) return relayed;
   }
   return status;
 }
@@ -439,7 +462,7 @@ int run_listen(const NcOptions& options) {
         report_endpoint("Connection received", sender, options.numeric);
       }
     }
-    return relay_stdio(listener.get(), options);
+    return relay_stdio(listener, options);
   }
 
   if (Result<void> listening = sys::listen_socket(listener.get(), 1); !listening) {
@@ -470,8 +493,8 @@ int run_listen(const NcOptions& options) {
     if (options.verbose) {
       report_endpoint("Connection received", peer, options.numeric);
     }
-    int status = relay_stdio(client->get(), options);
-    if (!options.keep_listening) return status;
+    int status = relay_stdio(*client, options);
+    if (!options.keep_listening || status == kNcQuit) return status;
   }
 }
 
@@ -557,7 +580,15 @@ int run_unix(const NcOptions& options) {
         if (int status = connect_first_sender(socket->get()); status != kNcOk) return status;
         if (options.verbose) report(fmt::format("Connection received on {}", path));
       }
-      return relay_stdio(socket->get(), options);
+      if (int status = relay_stdio(*socket, options); status != kNcOk) return status;
+      // After the relay netcat dissolves the socket's association with connect(s, NULL, 0),
+      // which Linux refuses (EINVAL), so its datagram listener always ends with this line and
+      // status 1 (-k too, after its first relay): the same call, the kernel's answer.
+      if (::connect(socket->get(), nullptr, 0) < 0) {
+        say(fmt::format("connect: {}", std::strerror(errno)));
+        return kNcError;
+      }
+      return kNcOk;
     }
     if (Result<void> listening = sys::listen_socket(socket->get(), 5); !listening) {
       say(std::strerror(listening.error().code));
@@ -571,8 +602,8 @@ int run_unix(const NcOptions& options) {
         return kNcError;
       }
       if (options.verbose) report(fmt::format("Connection received on {}", path));
-      int status = relay_stdio(client->get(), options);
-      if (!options.keep_listening) return status;
+      int status = relay_stdio(*client, options);
+      if (!options.keep_listening || status == kNcQuit) return status;
     }
   }
   ReplyPath reply_path;
@@ -600,7 +631,7 @@ int run_unix(const NcOptions& options) {
     return kNcError;
   }
   if (options.scan) return kNcOk;
-  return relay_stdio(socket->get(), options);
+  return relay_stdio(*socket, options);
 }
 
 void print_nc_help_to(std::FILE* out) {
@@ -616,7 +647,7 @@ void print_nc_help_to(std::FILE* out) {
              "  -F             hand the connected socket to the process on stdout, then exit\n"
              "  -h             this text\n"
              "  -I / -O bytes  socket receive / send buffer size\n"
-             "  -i secs        pause between lines sent and received, and between ports scanned\n"
+             "  -i secs        pause after each line sent, and between ports scanned\n"
              "  -k             with -l: serve one client after another\n"
              "  -l             listen: [address] port\n"
              "  -M / -m ttl    outgoing TTL / minimum incoming TTL\n"
@@ -673,9 +704,8 @@ int run_nc(int argc, char** argv) {
     }
     return kNcError;
   }
-  if (options.unix_socket) return run_unix(options);
-  if (options.listen) return run_listen(options);
-  return run_connect(options);
+  int status = options.unix_socket ? run_unix(options) : options.listen ? run_listen(options) : run_connect(options);
+  return status == kNcQuit ? kNcOk : status;
 }
 
 }  // namespace sockscope::cli

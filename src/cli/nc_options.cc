@@ -1,6 +1,7 @@
 #include "cli/nc_options.h"
 
 #include <getopt.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <climits>
@@ -14,25 +15,9 @@
 namespace sockscope::cli {
 namespace {
 
-// netcat's strtonum(3) messages: "<what> too large|too small|invalid: <text>".
-tl::expected<long, NcUsageError> number_in(const char* text, long low, long high, const char* what) {
-  char* end = nullptr;
-  errno = 0;
-  long value = std::strtol(text, &end, 10);
-  if (*text == '\0' || *end != '\0' || errno == ERANGE) {
-    if (errno == ERANGE) {
-      return tl::unexpected(NcUsageError{fmt::format("{} {}: {}", what, value < 0 ? "too small" : "too large", text)});
-    }
-    return tl::unexpected(NcUsageError{fmt::format("{} invalid: {}", what, text)});
-  }
-  if (value < low) return tl::unexpected(NcUsageError{fmt::format("{} too small: {}", what, text)});
-  if (value > high) return tl::unexpected(NcUsageError{fmt::format("{} too large: {}", what, text)});
-  return value;
-}
-
 // -M and -m use the older "<what> is too large" wording, without the text.
 tl::expected<long, NcUsageError> hop_limit(const char* text, const char* what) {
-  tl::expected<long, NcUsageError> value = number_in(text, 0, 255, what);
+  tl::expected<long, NcUsageError> value = parse_nc_number(text, 0, 255, what);
   if (value) return value;
   std::string message = value.error().message;
   const char* kind = message.find("too large") != std::string::npos   ? "too large"
@@ -69,6 +54,21 @@ std::optional<int> parse_tos(std::string_view text) {
 
 }  // namespace
 
+tl::expected<long, NcUsageError> parse_nc_number(const char* text, long low, long high, const char* what) {
+  char* end = nullptr;
+  errno = 0;
+  long value = std::strtol(text, &end, 10);
+  if (*text == '\0' || *end != '\0' || errno == ERANGE) {
+    if (errno == ERANGE) {
+      return tl::unexpected(NcUsageError{fmt::format("{} {}: {}", what, value < 0 ? "too small" : "too large", text)});
+    }
+    return tl::unexpected(NcUsageError{fmt::format("{} invalid: {}", what, text)});
+  }
+  if (value < low) return tl::unexpected(NcUsageError{fmt::format("{} too small: {}", what, text)});
+  if (value > high) return tl::unexpected(NcUsageError{fmt::format("{} too large: {}", what, text)});
+  return value;
+}
+
 tl::expected<NcOptions, NcUsageError> parse_nc_options(int argc, char** argv,
                                                        const std::function<Result<std::string>()>& ask_md5_password) {
   NcOptions options;
@@ -96,12 +96,12 @@ tl::expected<NcOptions, NcUsageError> parse_nc_options(int argc, char** argv,
         options.help = true;
         return options;
       case 'I':
-        number = number_in(optarg, 1, 65536 << 14, "TCP receive window");
+        number = parse_nc_number(optarg, 1, 65536 << 14, "TCP receive window");
         if (!number) return tl::unexpected(number.error());
         options.receive_buffer = static_cast<int>(*number);
         break;
       case 'i':
-        number = number_in(optarg, 0, UINT_MAX, "interval");
+        number = parse_nc_number(optarg, 0, UINT_MAX, "interval");
         if (!number) return tl::unexpected(number.error());
         options.interval_seconds = static_cast<int>(*number);
         break;
@@ -120,7 +120,7 @@ tl::expected<NcOptions, NcUsageError> parse_nc_options(int argc, char** argv,
       case 'N': options.shutdown_on_eof = true; break;
       case 'n': options.numeric = true; break;
       case 'O':
-        number = number_in(optarg, 1, 65536 << 14, "TCP send window");
+        number = parse_nc_number(optarg, 1, 65536 << 14, "TCP send window");
         if (!number) return tl::unexpected(number.error());
         options.send_buffer = static_cast<int>(*number);
         break;
@@ -130,7 +130,7 @@ tl::expected<NcOptions, NcUsageError> parse_nc_options(int argc, char** argv,
         options.source_port_given = true;
         break;
       case 'q':
-        number = number_in(optarg, INT_MIN, INT_MAX, "quit timer");
+        number = parse_nc_number(optarg, INT_MIN, INT_MAX, "quit timer");
         if (!number) return tl::unexpected(number.error());
         options.quit_after = static_cast<int>(*number);
         break;
@@ -164,18 +164,22 @@ tl::expected<NcOptions, NcUsageError> parse_nc_options(int argc, char** argv,
       case 'V': return tl::unexpected(NcUsageError{"no alternate routing table support available"});
       case 'v': options.verbose = true; break;
       case 'W':
-        number = number_in(optarg, 1, INT_MAX, "receive limit");
+        number = parse_nc_number(optarg, 1, INT_MAX, "receive limit");
         if (!number) return tl::unexpected(number.error());
         options.recv_limit = *number;
         break;
       case 'w':
-        number = number_in(optarg, 0, 100000000, "timeout");
+        number = parse_nc_number(optarg, 0, 100000000, "timeout");
         if (!number) return tl::unexpected(number.error());
         options.timeout_seconds = static_cast<int>(*number);
         break;
       case 'X':
-        options.proxy_protocol = optarg;
-        if (options.proxy_protocol != "4" && options.proxy_protocol != "5" && options.proxy_protocol != "connect") {
+        // netcat compares "connect" without regard to case ("CONNECT" works), the digits exactly.
+        if (strcasecmp(optarg, "connect") == 0) {
+          options.proxy_protocol = "connect";
+        } else if (std::string_view(optarg) == "4" || std::string_view(optarg) == "5") {
+          options.proxy_protocol = optarg;
+        } else {
           return tl::unexpected(NcUsageError{"unsupported proxy protocol"});
         }
         break;

@@ -63,6 +63,12 @@ struct NcUsageError {
   bool show_usage = false;
 };
 
+// A number as netcat-openbsd reads one with libbsd's strtonum(3): decimal, after blanks and a
+// sign if any, within [low, high]. Its errors are netcat's "<what> too large: <text>" (or
+// "too small", or "invalid"); a number too big for a long is too large (too small) even with
+// junk after it.
+tl::expected<long, NcUsageError> parse_nc_number(const char* text, long low, long high, const char* what);
+
 // ask_md5_password is called where -S appears, as netcat-openbsd prompts for the key in the
 // middle of its option loop (so later option errors come after the prompt).
 // -h and errors in an option's argument end the parse where they appear, as in netcat's

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "relay/line_sender.h"
 #include "relay/stage.h"
 #include "sys/socket.h"
 #include "sys/splice.h"
@@ -142,32 +143,6 @@ void answer_telnet(const char* data, size_t size, int socket_fd) {
   }
 }
 
-// One datagram, waiting out a full send buffer; false on an error (errno set).
-bool send_datagram(int socket_fd, const char* data, size_t size) {
-  while (::send(socket_fd, data, size, MSG_NOSIGNAL) < 0) {
-    if (errno == EAGAIN) {
-      pollfd writable{socket_fd, POLLOUT, 0};
-      (void)::poll(&writable, 1, -1);
-    } else if (errno != EINTR) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// -C over datagrams: netcat writes a line's text and its CRLF with two calls, so a UDP peer
-// gets them as two datagrams ("a\nb" goes as "a", "\r\n", "b"); sent the same way here.
-bool send_crlf_datagrams(int socket_fd, const char* data, size_t size) {
-  size_t start = 0;
-  for (size_t i = 0; i <= size; ++i) {
-    if (i < size && data[i] != '\n') continue;
-    if (i > start && !send_datagram(socket_fd, data + start, i - start)) return false;
-    if (i < size && !send_datagram(socket_fd, "\r\n", 2)) return false;
-    start = i + 1;
-  }
-  return true;
-}
-
 }  // namespace
 
 Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOptions& options) {
@@ -193,13 +168,13 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
   bool stdin_is_terminal = stdin_open && ::isatty(stdin_fd);
   // -q, as netcat-openbsd 1.219 does it: stdin's end shuts the socket's sending side; the
   // relay then goes on until the peer's side ends too (a datagram socket stops reading at
-  // once), and waits the -q seconds before it returns.
+  // once). Ending so, with both inputs (or both outputs) gone, starts -q's timer, which the
+  // caller runs: see PumpStats::quit_timer.
   bool quit_armed = options.quit_after_stdin_eof >= 0 && options.read_stdin;
-  auto done = [&]() -> Result<PumpStats> {
-    if (quit_armed) std::this_thread::sleep_for(std::chrono::seconds(options.quit_after_stdin_eof));
-    return stats;
-  };
-  std::vector<char> crlf_chunk(options.crlf ? to_network.chunk : 0);
+  // -C and -i: stdin goes out a line at a time, as netcat sends it.
+  std::optional<LineSender> lines;
+  if (options.crlf || options.interval.count() > 0) lines.emplace(options.crlf);
+  auto nothing_to_send = [&] { return to_network.empty() && (!lines || lines->empty()); };
 
   // The reader of stdout is gone (a reader that quit, like `| head -1`): as netcat-openbsd,
   // stop reading the network but go on sending stdin, and end with status 0.
@@ -219,19 +194,22 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
       (void)sys::shutdown_socket(socket_fd, SHUT_RD);
       net_in_open = false;
     }
-    if (!stdin_open && to_network.empty() && net_out_open) {
+    if (!stdin_open && nothing_to_send() && net_out_open) {
       if (options.shutdown_on_stdin_eof) (void)sys::shutdown_socket(socket_fd, SHUT_WR);
       net_out_open = false;
       if (quit_armed && options.datagram) net_in_open = false;
     }
     if (!net_in_open && to_stdout.empty()) stdout_open = false;
-    if (!stdin_open && !net_in_open && !stdout_open && !net_out_open) return done();
+    if (!stdin_open && !net_in_open && !stdout_open && !net_out_open) {
+      stats.quit_timer = options.quit_after_stdin_eof >= 0;
+      return stats;
+    }
     // A listener is done once its client stops sending and everything read is delivered,
     // even while its terminal stays open: netcat-openbsd's rule for -l. netcat applies it to
     // any stdin and so can drop the rest of a file or pipe it was sending back; we finish
     // sending those (a peer that is really gone fails the next write and ends us anyway).
-    if (options.listening && !net_in_open && to_stdout.empty() && to_network.empty() && stdin_is_terminal) {
-      return done();
+    if (options.listening && !net_in_open && to_stdout.empty() && nothing_to_send() && stdin_is_terminal) {
+      return stats;  // stdin has not ended: no -q timer, as in netcat
     }
 
     // Each direction waits on its source while it has room for more, on its sink while it
@@ -240,9 +218,10 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
     int count = 0;
     int stdin_slot = -1, net_slot = -1, stdout_slot = -1;
     short net_events = 0;
-    bool network_waits_sink = to_network.direct() ? stdin_open && to_network.sink_full : !to_network.empty();
+    bool network_waits_sink = to_network.direct() ? stdin_open && to_network.sink_full : !nothing_to_send();
     bool stdout_waits_sink = to_stdout.direct() ? net_in_open && to_stdout.sink_full : !to_stdout.empty();
-    if (stdin_open && !network_waits_sink) {
+    // A line sender reads on while it has room, as netcat fills its buffer between lines.
+    if (stdin_open && (lines ? lines->room() > 0 : !network_waits_sink)) {
       stdin_slot = count;
       fds[count++] = {stdin_fd, POLLIN, 0};
     }
@@ -295,33 +274,15 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
         case Step::kFallback:  // copies from the next round on
           break;
       }
+    } else if (lines && has(stdin_slot, POLLIN)) {
+      long got = lines->read_from(stdin_fd);
+      if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) stdin_open = false;
+      if (got > 0) stats.bytes_to_network += static_cast<uint64_t>(got);
     } else if (!to_network.direct() && has(stdin_slot, POLLIN)) {
-      if (options.crlf) {
-        ssize_t got = ::read(stdin_fd, crlf_chunk.data(), crlf_chunk.size());
-        if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) stdin_open = false;
-        if (got > 0 && options.datagram) {
-          if (send_crlf_datagrams(socket_fd, crlf_chunk.data(), static_cast<size_t>(got))) {
-            stats.bytes_to_network += static_cast<size_t>(got);
-          } else {
-            net_out_open = false;
-            stdin_open = false;
-          }
-        } else if (got > 0) {
-          char* out = to_network.buffer.reserve(2 * static_cast<size_t>(got));
-          size_t length = 0;
-          for (ssize_t i = 0; i < got; ++i) {
-            if (crlf_chunk[static_cast<size_t>(i)] == '\n') out[length++] = '\r';
-            out[length++] = crlf_chunk[static_cast<size_t>(i)];
-          }
-          to_network.buffer.commit(length);
-        }
-      } else {
-        size_t got = 0;
-        Step filled = fill(to_network, stdin_fd, false, &got);
-        if (filled == Step::kEnd || filled == Step::kError) stdin_open = false;
-        stdin_read = filled == Step::kData;
-      }
-      if (options.interval.count() > 0 && !to_network.empty()) std::this_thread::sleep_for(options.interval);
+      size_t got = 0;
+      Step filled = fill(to_network, stdin_fd, false, &got);
+      if (filled == Step::kEnd || filled == Step::kError) stdin_open = false;
+      stdin_read = filled == Step::kData;
     }
     // What was just read goes out at once where sends cannot block, without a poll first.
     bool socket_writable = net_slot >= 0 && (fds[net_slot].revents & POLLOUT);
@@ -335,6 +296,24 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
         to_network.discard();
       } else {
         stats.bytes_to_network += before - to_network.pending();
+      }
+    }
+    if (lines && !lines->empty() && net_out_open && has(net_slot, POLLOUT)) {
+      switch (lines->send_next(socket_fd, options.datagram)) {
+        case LineSender::Sent::kLine:
+          // -i pauses after each whole line sent (netcat: not after a tail without LF, and
+          // never for what is received).
+          if (options.interval.count() > 0) std::this_thread::sleep_for(options.interval);
+          break;
+        case LineSender::Sent::kError:
+          net_out_open = false;
+          stdin_open = false;
+          lines->discard();
+          break;
+        case LineSender::Sent::kNothing:
+        case LineSender::Sent::kPart:
+        case LineSender::Sent::kTail:
+          break;
       }
     }
 
@@ -374,7 +353,6 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
           net_in_open = false;
           (void)sys::shutdown_socket(socket_fd, SHUT_RD);
         }
-        if (options.interval.count() > 0) std::this_thread::sleep_for(options.interval);
       }
     }
     // Bytes just read go out at once when stdout takes them (it usually does).

@@ -13,11 +13,11 @@ namespace sockscope::relay {
 struct PumpOptions {
   bool read_stdin = true;             // false with -d
   bool shutdown_on_stdin_eof = false; // -N
-  int quit_after_stdin_eof = -1;      // -q secs; <0 never
+  int quit_after_stdin_eof = -1;      // -q secs; <0 never (the pump only reports its timer)
   bool crlf = false;                  // -C
   bool telnet = false;                // -t
   long recv_limit = -1;               // -W packets; <0 unlimited
-  std::chrono::milliseconds interval{0};                  // -i
+  std::chrono::milliseconds interval{0};                  // -i: after each line sent
   std::optional<std::chrono::milliseconds> idle_timeout;  // -w
   bool datagram = false;              // UDP or UNIX datagram
   bool listening = false;             // -l: the relay ends when the peer's side ends
@@ -27,6 +27,9 @@ struct PumpStats {
   uint64_t bytes_from_network = 0;
   uint64_t bytes_to_network = 0;
   bool idle_timed_out = false;  // ended by -w, not by either side
+  // Ended with -q set and both inputs (or both outputs) gone, where netcat-openbsd closes the
+  // socket, waits the -q seconds and exits 0, whatever else it had still to do.
+  bool quit_timer = false;
 };
 
 // Relays stdin -> socket and socket -> stdout until netcat-openbsd would stop. Does not close fds.

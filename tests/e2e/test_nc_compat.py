@@ -130,6 +130,22 @@ def test_bad_input_same_message_and_exit_code(netns, ncs, args):
     assert ours[0] == peer[0]
 
 
+# Port operands as netcat's build_ports reads them: a service name first (whole, dashes and
+# all), a range only when the text starts with a digit (its high end read first), and each
+# number through strtonum (blanks and a sign before it are fine). Nothing listens in the
+# namespace, so each port that parses shows as a refused connection.
+PORT_OPERANDS = ["http-alt", "79-http", "1-http", "http-79", "tcpmux-3", "+1", " 1", "\t1", "1- 3", "1-+3",
+                 "+1-3", " 1-3", "99999-abc", "0-abc", "1-", "+0", "99999999999999999999x", "99999x",
+                 "1-99999999999999999999x", "00080", "3-1", "SSH"]
+
+
+@pytest.mark.parametrize("operand", PORT_OPERANDS, ids=repr)
+def test_port_operands_read_as_netcat_reads_them(netns, ncs, operand):
+    args = ["-zv", "127.0.0.1", operand]
+    seen = {name: ncs[name].run(args) for name in ("ours", "peer")}
+    assert seen["ours"] == seen["peer"]
+
+
 @pytest.mark.parametrize("args", [["-h"], ["-h", "-Q"], ["-6h", "[::1]", "-1"], ["-z", "-h", "-V", "x"]],
                          ids=lambda args: " ".join(args))
 def test_help_stops_the_option_parse_and_goes_to_stderr(ncs, args):
@@ -171,6 +187,22 @@ def test_scan_reports_each_port_and_succeeds_if_any_is_open(netns, ncs):
         assert results["ours"][1] == results["peer"][1]
         assert results["ours"][2] == results["peer"][2] == 0
         assert f"Connection to 127.0.0.1 {port} port [tcp/*] succeeded!" in results["ours"][1].decode()
+
+
+@pytest.mark.parametrize("host", ["127.1", "0x7f.1", "::0:1"])
+@pytest.mark.parametrize("flags", ["-vz", "-vzn"])
+def test_verbose_lines_for_an_address_written_otherwise(netns, ncs, host, flags):
+    """A host that is numeric but not in the canonical form gets its address in parentheses
+    ("127.1 (127.0.0.1)"), refused or connected, except under -n, where netcat shows none."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as listener:
+        listener.bind(("::1" if family == socket.AF_INET6 else "127.0.0.1", 0))
+        listener.listen(8)
+        args = [flags, host, str(free_port()), str(listener.getsockname()[1])]
+        seen = {name: ncs[name].run(args) for name in ("ours", "peer")}
+    assert seen["ours"] == seen["peer"]
+    address_shown = b"(127.0.0.1)" in seen["ours"][1] or b"(::1)" in seen["ours"][1]
+    assert address_shown == (flags == "-vz")
 
 
 class Greeter:
@@ -252,14 +284,20 @@ def datagrams_sent(nc, args, data, tmp_path):
     return datagrams, code
 
 
-@pytest.mark.parametrize("args,data", [([], os.urandom(100_000)), (["-C"], b"one\ntwo\n\nthree")],
-                         ids=["100 kB", "-C lines"])
+def crlf_as_netcat(data):
+    """-C's rule: an LF gets a CR unless one precedes it already."""
+    return re.sub(rb"(?<!\r)\n", b"\r\n", data)
+
+
+@pytest.mark.parametrize("args,data", [([], os.urandom(100_000)), (["-C"], b"one\ntwo\n\nthree"),
+                                       (["-C"], b"a\r\nb\n\r\n\nc\r\r\nd\re")],
+                         ids=["100 kB", "-C lines", "-C with CRLF already"])
 def test_udp_datagrams_are_cut_as_netcat_cuts_them(netns, ncs, args, data, tmp_path):
     """16 KiB per datagram (one read of stdin each); under -C a line's text and its CRLF go
-    as two datagrams."""
+    as two datagrams, and a line that ends in CRLF already goes whole, as one."""
     seen = {name: datagrams_sent(ncs[name], args, data, tmp_path) for name in ("ours", "peer")}
     assert seen["ours"] == seen["peer"]
-    assert b"".join(seen["ours"][0]) == (data.replace(b"\n", b"\r\n") if args else data)
+    assert b"".join(seen["ours"][0]) == (crlf_as_netcat(data) if args else data)
 
 
 def test_listen_port_goes_to_getaddrinfo_as_given(netns, ncs):
@@ -354,6 +392,22 @@ def test_source_address_that_is_not_local(netns, ncs):
     assert (ours[1], ours[2]) == (peer[1], peer[2]) == (b"nc: bind failed: Cannot assign requested address\n", 1)
 
 
+def test_numeric_flag_leaves_a_clients_source_name_alone(netns, ncs):
+    """netcat resolves -s without AI_NUMERICHOST: `-n -s localhost` binds 127.0.0.1 and
+    connects; a listener's -s address does obey -n."""
+    greeter = Greeter(b"hello\n")
+    try:
+        for args in (["-n", "-s", "localhost", "127.0.0.1", str(greeter.port)],
+                     ["-nv", "-s", "localhost", "-p", str(free_port()), "127.0.0.1", str(greeter.port)],
+                     ["-ln", "-s", "localhost", "-p", "0"]):
+            seen = {name: ncs[name].run(args) for name in ("ours", "peer")}
+            assert seen["ours"] == seen["peer"], args
+            if "-l" not in args[0]:
+                assert seen["ours"][::2] == (b"hello\n", 0)
+    finally:
+        greeter.close()
+
+
 def test_verbose_bind_failure_adds_one_hint_naming_the_owned_addresses(seed, ncs):
     for args in (["-v", "-s", "192.168.1.90", "127.0.0.1", "9"], ["-lv", "192.168.1.90", "4444"]):
         ours = ncs["ours"].run(args)
@@ -403,6 +457,15 @@ def test_what_reaches_the_wire(netns, ncs, args, tmp_path):
     data = b"one\ntwo\n" * 1000
     seen = {name: client_sends_to_python_listener(netns, ncs[name], args, data, tmp_path) for name in ("ours", "peer")}
     assert seen["ours"] == seen["peer"]
+
+
+def test_crlf_leaves_a_crlf_in_the_input_alone(netns, ncs, tmp_path):
+    """-C adds a CR only where the LF has none before it: CRLF input stays CRLF, "\\r\\r\\n" too."""
+    data = b"a\r\nb\n\r\n\nc\r\r\nd\re" * 500
+    seen = {name: client_sends_to_python_listener(netns, ncs[name], ["-N", "-C"], data, tmp_path)
+            for name in ("ours", "peer")}
+    assert seen["ours"] == seen["peer"]
+    assert seen["ours"] == (crlf_as_netcat(data), 0)
 
 
 def test_telnet_negotiation_is_refused_as_nc_does(netns, ncs):

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from harness import SOCKSCOPE, peer_binary, run, wait_for, wait_for_port
-from test_nc_compat import Nc, normalise
+from harness import SOCKSCOPE, bound_ports, peer_binary, run, wait_for, wait_for_port
+from test_nc_compat import Greeter, Nc, datagrams_sent, normalise
 
 NAMES = ("ours", "peer")
 
@@ -92,6 +92,14 @@ def test_interval_between_lines(netns, ncs):
     assert seen["ours"] == seen["peer"]
 
 
+@pytest.mark.parametrize("args,data", [(["-i", "1"], b"one\ntwo\n\nthree"), (["-i", "1", "-C"], b"a\r\nb\nc")],
+                         ids=["-i", "-i -C"])
+def test_interval_sends_each_line_as_its_own_datagram(netns, ncs, args, data, tmp_path):
+    seen = {name: datagrams_sent(ncs[name], args, data, tmp_path) for name in NAMES}
+    assert seen["ours"] == seen["peer"]
+    assert len(seen["ours"][0]) > 2
+
+
 @pytest.mark.parametrize("quit_after", ["0", "1"])
 def test_quit_timer_after_stdin_ends(netns, ncs, quit_after):
     # The server keeps the connection open: only -q ends the client. With -q 1 it greets
@@ -117,6 +125,52 @@ def test_quit_timer_waits_for_the_answer_to_what_was_sent(netns, ncs, quit_after
             for name in NAMES}
     assert seen["ours"] == seen["peer"]
     assert seen["ours"][0] == b"answer\n"
+
+
+def test_quit_timer_closes_a_udp_socket_before_it_waits(netns, ncs, tmp_path):
+    """When -q's seconds start, netcat has closed its socket already: a datagram sent to it
+    then is refused (port unreachable) and never printed; nc still exits 0 at the end."""
+    feed = tmp_path / "request"
+    feed.write_bytes(b"request\n")
+    seen = {}
+    for name in NAMES:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as server, open(feed, "rb") as stdin:
+            server.bind(("127.0.0.1", 0))
+            server.settimeout(10)
+            client = ncs[name].spawn(netns, ["-u", "-q", "3", "127.0.0.1", str(server.getsockname()[1])], stdin=stdin)
+            request, address = server.recvfrom(100)
+            try:
+                closed = wait_for(lambda: not bound_ports(client.pid, "udp", listening_only=False), timeout=2,
+                                  what="nc to close its socket")
+            except TimeoutError:
+                closed = False
+            server.connect(address)
+            server.send(b"reply\n")
+            server.settimeout(1)
+            try:
+                answer = server.recv(100)
+            except ConnectionRefusedError:
+                answer = "refused"
+            except socket.timeout:
+                answer = "silent"
+            stdout, stderr, code = client.communicate(timeout=10)
+        seen[name] = (request, closed, answer, stdout, stderr, code)
+    assert seen["ours"] == seen["peer"]
+    assert seen["ours"][1:3] == (True, "refused")
+
+
+@pytest.mark.parametrize("args", [["-q", "1"], ["-q", "1", "-d"], ["-q", "0"]], ids=lambda args: " ".join(args))
+def test_quit_timer_ends_nc_before_the_next_port(netns, ncs, args):
+    """Once -q's seconds have passed netcat exits (0) at once: the next port is never tried.
+    With -q 0 it goes on to it. -d has no stdin to end, and still starts the timer."""
+    first, second = Greeter(b"first\n"), Greeter(b"second\n")
+    try:
+        seen = {name: ncs[name].run(args + ["127.0.0.1", str(first.port), str(second.port)]) for name in NAMES}
+    finally:
+        first.close()
+        second.close()
+    assert seen["ours"] == seen["peer"]
+    assert seen["ours"][0].startswith(b"first\n")
 
 
 def test_idle_timeout_ends_a_silent_connection(netns, ncs):
@@ -229,6 +283,26 @@ def test_unix_datagram_round_trip(netns, ncs, tmp_path):
         seen[name] = (got, answer, client_err.replace(own.encode(), b"OWN"), server_err.replace(path.encode(), b"PATH"))
     assert seen["ours"] == seen["peer"]
     assert seen["ours"][:2] == (b"datagram over unix\n", b"answer\n")
+
+
+@pytest.mark.parametrize("args", [["-lUu", "-w", "1"], ["-lkvUu", "-w", "1"], ["-lUu", "-W", "1"],
+                                  ["-lUu", "-q", "0"], ["-lUu", "-q", "1"]], ids=lambda args: " ".join(args))
+def test_unix_datagram_listener_ends_with_netcats_connect_error(netns, ncs, tmp_path, args):
+    """Once its relay ends, netcat's UNIX datagram listener calls connect(s, NULL, 0), which
+    Linux refuses: "connect: Invalid argument", status 1, with -k too. Only -q's timer, which
+    exits from within the relay, ends it with 0."""
+    seen = {}
+    for name in NAMES:
+        path = str(tmp_path / f"{name}.dgram")
+        server = ncs[name].spawn(netns, args + [path], stdin=subprocess.DEVNULL)
+        wait_for(lambda: os.path.exists(path), what="the datagram socket file")
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sender:
+            sender.bind(str(tmp_path / f"{name}.sender"))  # stays bound: the listener connects to it
+            sender.sendto(b"datagram\n", path)
+            stdout, stderr, code = server.communicate(timeout=10)
+        seen[name] = (stdout, stderr.replace(path.encode(), b"PATH"), code)
+    assert seen["ours"] == seen["peer"]
+    assert seen["ours"][0] == b"datagram\n"
 
 
 def stale_socket(path):

@@ -51,10 +51,12 @@ def compare(ncs, target, make_proxy, args, data=b"to the target\n"):
     return seen["ours"]
 
 
-@pytest.mark.parametrize("protocol", ["5", "4", "connect"])
+@pytest.mark.parametrize("protocol", ["5", "4", "connect", "CONNECT", "Connect"])
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
 def test_relay_through_a_proxy(netns, ncs, target, protocol, host):
-    seen = compare(ncs, target, lambda: Proxy(protocol), ["-N", "-v", "-X", protocol, "-x", "PROXY", host, "PORT"])
+    """-X takes "connect" in any case, as netcat's strcasecmp does."""
+    seen = compare(ncs, target, lambda: Proxy(protocol.lower()),
+                   ["-N", "-v", "-X", protocol, "-x", "PROXY", host, "PORT"])
     assert seen["code"] == 0
     assert seen["stdout"] == b"hello from the target\n"
     assert seen["target"] == [b"to the target\n"]
@@ -146,6 +148,9 @@ PROXY_BAD_INPUT = [
     ["-vz", "-x", "127.0.0.1:9", "127.0.0.1", "80-82"],
     ["-v", "-p", "3000", "-x", "127.0.0.1:9", "127.0.0.1", "80"],
     ["-X", "connect", "127.0.0.1", "80"],
+    # Only "connect" ignores case; the digits and anything padded are refused.
+    ["-X", "connect ", "-x", "127.0.0.1:9", "127.0.0.1", "80"], ["-X", "05", "-x", "127.0.0.1:9", "127.0.0.1", "80"],
+    ["-X", "+4", "-x", "127.0.0.1:9", "127.0.0.1", "80"],
     # An empty proxy (an unset variable in a script) fails; it never means "no proxy".
     ["-N", "-x", "", "127.0.0.1", "9"], ["-v", "-X", "connect", "-x", "", "127.0.0.1", "9"],
 ]

@@ -114,3 +114,18 @@ def test_listening_socket_carries_the_same_options(netns, ncs, args):
     seen = {name: listener_options(netns, ncs[name], args, socket.AF_INET, "127.0.0.1") for name in ("ours", "peer")}
     assert seen["ours"] == seen["peer"]
     assert seen["ours"] != listener_options(netns, ncs["peer"], [], socket.AF_INET, "127.0.0.1")
+
+
+@pytest.mark.parametrize("args", [["-M", "0", "127.0.0.1"], ["-zvuM", "0", "127.0.0.1"], ["-lM", "0", "127.0.0.1"],
+                                  ["-zvM", "0", "::1"], ["-zvM", "0", "localhost"]], ids=lambda args: " ".join(args))
+def test_hop_limit_zero_is_refused_for_ipv4_only(netns, ncs, args):
+    """Linux refuses an IPv4 TTL of 0 ("set IP TTL: Invalid argument", in netcat's words) but
+    takes an IPv6 hop limit of 0."""
+    family = socket.AF_INET6 if "::1" in args else socket.AF_INET
+    with socket.socket(family) as listener:
+        listener.bind((args[-1] if family == socket.AF_INET6 else "127.0.0.1", 0))
+        listener.listen(8)
+        port = "0" if args[0].startswith("-l") else str(listener.getsockname()[1])
+        seen = {name: ncs[name].run(args + [port]) for name in ("ours", "peer")}
+    assert seen["ours"] == seen["peer"]
+    assert seen["ours"][2] == (0 if family == socket.AF_INET6 else 1)
