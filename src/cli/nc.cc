@@ -248,7 +248,9 @@ int connect_any(const std::string& host, const std::string& port, const NcOption
       // -n never shows the address, even for a host written otherwise ("127.1"), as netcat.
       bool address_shown = numeric != host && show_address && !options.numeric;
       std::string shown = address_shown ? fmt::format("{} ({})", host, numeric) : host;
-      say(fmt::format("connect to {} port {} ({}) failed: {}", shown, port, protocol_name(options),
+      // -w running out is "timed out", with the errno netcat still has from connect(2).
+      const char* outcome = connected.error().code == EINPROGRESS ? "timed out" : "failed";
+      say(fmt::format("connect to {} port {} ({}) {}: {}", shown, port, protocol_name(options), outcome,
                       std::strerror(connected.error().code)));
       if (connected.error().code == ECONNREFUSED && !options.udp) {
         Endpoint target = Endpoint::from_sockaddr(address.get(), address.length);
