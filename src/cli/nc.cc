@@ -505,7 +505,10 @@ Result<SockAddr> unix_address(const std::string& path) {
   SockAddr address;
   sockaddr_un* un = reinterpret_cast<sockaddr_un*>(&address.storage);
   un->sun_family = AF_UNIX;
-  if (path.size() >= sizeof un->sun_path) return fail(ENAMETOOLONG, "");
+  // A path needs its terminating NUL within sun_path; an abstract name has none, so "@" and
+  // 107 more bytes fit (the '@' becomes the leading NUL), as in netcat.
+  size_t limit = !path.empty() && path[0] == '@' ? sizeof un->sun_path : sizeof un->sun_path - 1;
+  if (path.size() > limit) return fail(ENAMETOOLONG, "");
   // netcat refuses an empty path itself: to the kernel it would mean "pick a name for me".
   if (path.empty()) return fail(EINVAL, "");
   std::memcpy(un->sun_path, path.data(), path.size());
