@@ -248,7 +248,9 @@ int connect_any(const std::string& host, const std::string& port, const NcOption
       // -n never shows the address, even for a host written otherwise ("127.1"), as netcat.
       bool address_shown = numeric != host && show_address && !options.numeric;
       std::string shown = address_shown ? fmt::format("{} ({})", host, numeric) : host;
-      say(fmt::format("connect to {} port {} ({}) failed: {}", shown, port, protocol_name(options),
+      // -w running out is "timed out", with the errno netcat still has from connect(2).
+      const char* outcome = connected.error().code == EINPROGRESS ? "timed out" : "failed";
+      say(fmt::format("connect to {} port {} ({}) {}: {}", shown, port, protocol_name(options), outcome,
                       std::strerror(connected.error().code)));
       if (connected.error().code == ECONNREFUSED && !options.udp) {
         Endpoint target = Endpoint::from_sockaddr(address.get(), address.length);
@@ -503,7 +505,10 @@ Result<SockAddr> unix_address(const std::string& path) {
   SockAddr address;
   sockaddr_un* un = reinterpret_cast<sockaddr_un*>(&address.storage);
   un->sun_family = AF_UNIX;
-  if (path.size() >= sizeof un->sun_path) return fail(ENAMETOOLONG, "");
+  // A path needs its terminating NUL within sun_path; an abstract name has none, so "@" and
+  // 107 more bytes fit (the '@' becomes the leading NUL), as in netcat.
+  size_t limit = !path.empty() && path[0] == '@' ? sizeof un->sun_path : sizeof un->sun_path - 1;
+  if (path.size() > limit) return fail(ENAMETOOLONG, "");
   // netcat refuses an empty path itself: to the kernel it would mean "pick a name for me".
   if (path.empty()) return fail(EINVAL, "");
   std::memcpy(un->sun_path, path.data(), path.size());

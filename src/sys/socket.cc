@@ -93,7 +93,7 @@ Result<void> connect_socket(int fd, const sockaddr* address, socklen_t length,
   while (true) {
     int ready = ::poll(&waiter, 1, wait_ms);
     if (ready > 0) break;
-    if (ready == 0) return fail(ETIMEDOUT, "connect");
+    if (ready == 0) return fail(EINPROGRESS, "connect");
     if (errno != EINTR) return fail_errno("poll");
   }
   int error = 0;

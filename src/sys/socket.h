@@ -28,8 +28,10 @@ Result<void> listen_socket(int fd, int backlog);
 // Blocks until a client arrives; EINTR is retried. The peer address goes to *peer if given.
 Result<UniqueFd> accept_socket(int fd, SockAddr* peer = nullptr, int flags = SOCK_CLOEXEC);
 
-// Connects within timeout (none: the kernel's own). A timeout fails with ETIMEDOUT, the
-// socket's own error (ECONNREFUSED, ...) otherwise. The socket's blocking mode is kept.
+// Connects within timeout (none: the kernel's own). A timeout that runs out fails with
+// EINPROGRESS (the attempt was still under way: ETIMEDOUT is the kernel's, after its own
+// retries), anything else with the socket's error (ECONNREFUSED, ...). The socket's blocking
+// mode is kept.
 Result<void> connect_socket(int fd, const sockaddr* address, socklen_t length,
                             std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 Result<void> connect_socket(int fd, const Endpoint& endpoint,

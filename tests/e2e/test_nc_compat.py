@@ -205,6 +205,27 @@ def test_verbose_lines_for_an_address_written_otherwise(netns, ncs, host, flags)
     assert address_shown == (flags == "-vz")
 
 
+def test_connect_timeout_is_reported_as_netcat_reports_it(netns, ncs):
+    """-w running out: "timed out: Operation now in progress". The listener's accept queue
+    is full, so the kernel drops the SYNs and the connection never completes."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        fillers = [socket.socket() for _ in range(2)]
+        try:
+            for filler in fillers:
+                filler.setblocking(False)
+                filler.connect_ex(listener.getsockname())
+            port = str(listener.getsockname()[1])
+            for args in (["-v", "-w", "1", "127.0.0.1", port], ["-vz", "-w", "1", "127.1", port]):
+                seen = {name: ncs[name].run(args) for name in ("ours", "peer")}
+                assert seen["ours"] == seen["peer"], args
+                assert b"timed out" in seen["ours"][1]
+        finally:
+            for filler in fillers:
+                filler.close()
+
+
 class Greeter:
     """A TCP listener on 127.0.0.1 that greets every client with its own line and hangs up."""
 

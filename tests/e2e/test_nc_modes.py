@@ -345,6 +345,33 @@ def test_abstract_unix_socket(netns, ncs):
     assert seen["ours"][1] == b"abstract hello\n"
 
 
+@pytest.mark.parametrize("kind,length", [("@", 107), ("@", 108), ("@", 109), ("/", 107), ("/", 108)],
+                         ids=lambda value: str(value))
+def test_unix_name_length_limits(netns, ncs, tmp_path, kind, length):
+    """sun_path holds 108 bytes: a path of 107 and its NUL, or an abstract name of 108 ("@"
+    and 107 more), as netcat takes them; one byte more is "File name too long"."""
+    seen = {}
+    for name in NAMES:
+        prefix = f"@{name}-" if kind == "@" else f"{tmp_path}/{name}-"
+        address = prefix + "x" * (length - len(prefix))
+
+        def listening():
+            if kind == "/":
+                return os.path.exists(address)
+            with open("/proc/net/unix") as table:
+                return any(line.rstrip().endswith(address) for line in table)
+        server = ncs[name].spawn(netns, ["-lNU", address], stdin=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: listening() or not server.alive(), what="the listener to bind or fail")
+            client = ncs[name].run(["-NU", address], input=b"hello\n")
+            server_out, server_err, server_code = server.communicate(timeout=10)
+        finally:
+            server.stop()
+        seen[name] = (client[0], client[1].replace(address.encode(), b"NAME"), client[2], server_out, server_err, server_code)
+    assert seen["ours"] == seen["peer"]
+    assert (seen["ours"][3] == b"hello\n") == (length <= (108 if kind == "@" else 107))
+
+
 def test_unix_datagram_client_cleans_up_its_temporary_socket(netns, ncs, tmp_path):
     """Without -s a -Uu client binds /tmp/nc-XXXXXX/recv.sock and removes it when it ends."""
     path = str(tmp_path / "nobody-listens")
