@@ -210,14 +210,16 @@ def test_a_short_kernel_call_timeout_is_raised_with_lsofs_warning(host):
 
 
 def test_verbose_names_what_was_not_found_as_lsof_does(host):
+    # Commands named here run nowhere: -c looks at every process of the host, and the tests
+    # that run beside this one start and stop nc processes between lsof's run and ours.
     p = host.port
     for args in (["-V", "-Pn", "-i", ":1", "-i", f":{p}", "-i", "UDP:2"], ["-V", "-Pn", "-p", "999999,999998", "-a", "-i"],
-                 ["-V", "-Pn", "-a", "-i", "-c", "nosuch", "-c", "/^no.*/i", "-c", "nc"],
+                 ["-V", "-Pn", "-a", "-i", "-c", "nosuch", "-c", "/^no.*/i", "-c", "zzq"],
                  ["-V", "-Pn", "-i", f":{p}", "-sTCP:LISTEN,CLOSE_WAIT"], ["-V", "-Pn", "-i", "-sTCP:CLOSED,LISTEN"],
                  ["-V", "-r1c1", "-Pn", "-i", f":{p}"], ["-V", "-Pn", "-a", "-i", f":{p}", "-i", ":1", "-d", "99"],
                  ["-V", "-Pn", "-a", "-i", "-sTCP:LISTEN,CLOSE_WAIT", "-d", "99"], ["-V", "-Pn", "-a", "-i", "-u", "4243"],
-                 ["-V", "-Q", "-Pn", "-i", ":1"], ["-V", "-Pn", "-i", "-c", "^nc"], ["-V", "/nonexistent.sock", "-i"],
-                 ["-V", "-Pn", "-a", "-i", "-c", "nc", "-c", "nc.openbsd"], ["-V", "-i", "-t", "-a", "-p", "1"],
+                 ["-V", "-Q", "-Pn", "-i", ":1"], ["-V", "-Pn", "-i", "-c", "^zzq"], ["-V", "/nonexistent.sock", "-i"],
+                 ["-V", "-Pn", "-a", "-i", "-c", "zzq", "-c", "zzq.openbsd"], ["-V", "-i", "-t", "-a", "-p", "1"],
                  ["-V", "-Pn", "-a", "-i", "-g", f"{host.root_holder.pid},999999"]):
         ours, theirs = both(args)
         named = lambda text: text.replace(b"sockscope sockets:", b"lsof:")
