@@ -360,7 +360,9 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
         if (options.telnet) answer_telnet(to_stdout.buffer.data(), to_stdout.buffer.pending(), socket_fd);
         stats.bytes_from_network += got;
         if (options.recv_limit >= 0 && ++packets >= options.recv_limit) {
+          // -W's last packet ends both inputs, as in netcat: the rest of stdin is not read.
           net_in_open = false;
+          stdin_open = false;
           (void)sys::shutdown_socket(socket_fd, SHUT_RD);
         }
       }

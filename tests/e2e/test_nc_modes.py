@@ -72,6 +72,24 @@ def test_recv_limit_over_tcp(netns, ncs, args):
     assert seen["ours"] == seen["peer"]
 
 
+def test_recv_limit_stops_reading_stdin_too(netns, ncs):
+    """With -W's last packet netcat is done with both inputs: stdin, still open, is not read
+    further and nc exits 0 without waiting for it."""
+    seen = {}
+    for name in NAMES:
+        port, received, thread = serve_once(paced_sends(b"one\n", b"two\n", b"three\n"))
+        client = ncs[name].spawn(netns, ["-W", "2", "127.0.0.1", str(port)], stdin=subprocess.PIPE)
+        try:
+            code = client.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = "still running"
+        stdout, _ = client.stop()
+        thread.join(10)
+        seen[name] = (stdout, code, received)
+    assert seen["ours"] == seen["peer"]
+    assert seen["ours"][:2] == (b"one\ntwo\n", 0)
+
+
 def test_recv_limit_on_a_udp_listener(netns, ncs):
     seen = {}
     for name in NAMES:
