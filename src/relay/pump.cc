@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <chrono>
 #include <thread>
-#include <vector>
 
 #include "relay/line_sender.h"
 #include "relay/stage.h"
