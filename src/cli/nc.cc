@@ -104,9 +104,9 @@ int relay_stdio(UniqueFd& socket, const NcOptions& options) {
       say(done.error().message());
       return kNcError;
     }
-    if (done->quit_timer && options.quit_after > 0) {
+    if (done->quit_timer) {
       socket.reset();
-      sleep(static_cast<unsigned>(options.quit_after));
+      if (options.quit_after > 0) sleep(static_cast<unsigned>(options.quit_after));
       return kNcQuit;
     }
     if (!again || !done->idle_timed_out) return kNcOk;
@@ -660,7 +660,8 @@ void print_nc_help_to(std::FILE* out) {
              "  -n             numeric addresses only, no DNS\n"
              "  -P user        user name for the proxy (HTTP CONNECT asks for the password)\n"
              "  -p port        local port (listen port with -l)\n"
-             "  -q secs        at stdin's end shut the sending side; once the peer closes, wait this long\n"
+             "  -q secs        at stdin's end shut the sending side; once the peer closes (a listener: at\n"
+             "                 once), close, wait this long and exit\n"
              "  -r             scan ports in random order\n"
              "  -S             sign TCP segments with MD5 (RFC 2385), key read from the terminal\n"
              "  -s address     local address\n"

@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <chrono>
 #include <thread>
-#include <vector>
 
 #include "relay/line_sender.h"
 #include "relay/stage.h"
@@ -166,11 +165,12 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
   }
   if (options.datagram) to_network.chunk = kDatagramChunk;
   bool stdin_is_terminal = stdin_open && ::isatty(stdin_fd);
-  // -q, as netcat-openbsd 1.219 does it: stdin's end shuts the socket's sending side; the
-  // relay then goes on until the peer's side ends too (a datagram socket stops reading at
-  // once). Ending so, with both inputs (or both outputs) gone, starts -q's timer, which the
-  // caller runs: see PumpStats::quit_timer.
+  // -q, as netcat-openbsd 1.219 does it: stdin's end shuts the socket's sending side; a client
+  // then goes on until the peer's side ends too (a datagram socket stops reading at once), and
+  // ending so, with both inputs (or both outputs) gone, starts -q's timer; a listener starts it
+  // at stdin's end. The caller runs the timer: see PumpStats::quit_timer.
   bool quit_armed = options.quit_after_stdin_eof >= 0 && options.read_stdin;
+  bool stdin_ended = false;  // a read found stdin's end (not an error): netcat's ctrld_seen
   // -C and -i: stdin goes out a line at a time, as netcat sends it.
   std::optional<LineSender> lines;
   if (options.crlf || options.interval.count() > 0) lines.emplace(options.crlf);
@@ -201,7 +201,13 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
     }
     if (!net_in_open && to_stdout.empty()) stdout_open = false;
     if (!stdin_open && !net_in_open && !stdout_open && !net_out_open) {
-      stats.quit_timer = options.quit_after_stdin_eof >= 0;
+      stats.quit_timer = options.quit_after_stdin_eof > 0;
+      return stats;
+    }
+    // A listener under -q does not wait for its client: stdin's end, once everything read is
+    // passed on, starts the timer at once, -q 0 included (netcat then exits 0 straight away).
+    if (options.listening && quit_armed && stdin_ended && nothing_to_send() && to_stdout.empty()) {
+      stats.quit_timer = true;
       return stats;
     }
     // A listener is done once its client stops sending and everything read is delivered,
@@ -264,6 +270,7 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
           break;
         case Step::kEnd:
           stdin_open = false;
+          stdin_ended = true;
           break;
         case Step::kError:
           // A failed read ends stdin as its end would; anything else is the peer going away.
@@ -277,11 +284,13 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
     } else if (lines && has(stdin_slot, POLLIN)) {
       long got = lines->read_from(stdin_fd);
       if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) stdin_open = false;
+      if (got == 0) stdin_ended = true;
       if (got > 0) stats.bytes_to_network += static_cast<uint64_t>(got);
     } else if (!to_network.direct() && has(stdin_slot, POLLIN)) {
       size_t got = 0;
       Step filled = fill(to_network, stdin_fd, false, &got);
       if (filled == Step::kEnd || filled == Step::kError) stdin_open = false;
+      if (filled == Step::kEnd) stdin_ended = true;
       stdin_read = filled == Step::kData;
     }
     // What was just read goes out at once where sends cannot block, without a poll first.
@@ -350,7 +359,9 @@ Result<PumpStats> pump(int stdin_fd, int stdout_fd, int socket_fd, const PumpOpt
         if (options.telnet) answer_telnet(to_stdout.buffer.data(), to_stdout.buffer.pending(), socket_fd);
         stats.bytes_from_network += got;
         if (options.recv_limit >= 0 && ++packets >= options.recv_limit) {
+          // -W's last packet ends both inputs, as in netcat: the rest of stdin is not read.
           net_in_open = false;
+          stdin_open = false;
           (void)sys::shutdown_socket(socket_fd, SHUT_RD);
         }
       }

@@ -27,8 +27,9 @@ struct PumpStats {
   uint64_t bytes_from_network = 0;
   uint64_t bytes_to_network = 0;
   bool idle_timed_out = false;  // ended by -w, not by either side
-  // Ended with -q set and both inputs (or both outputs) gone, where netcat-openbsd closes the
-  // socket, waits the -q seconds and exits 0, whatever else it had still to do.
+  // Ended where netcat-openbsd starts -q's timer (-q N with both inputs or both outputs gone;
+  // a listener's stdin ending under any -q): it closes the socket, waits the seconds and exits
+  // 0, whatever else it had still to do.
   bool quit_timer = false;
 };
 

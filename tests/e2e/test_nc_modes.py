@@ -72,6 +72,24 @@ def test_recv_limit_over_tcp(netns, ncs, args):
     assert seen["ours"] == seen["peer"]
 
 
+def test_recv_limit_stops_reading_stdin_too(netns, ncs):
+    """With -W's last packet netcat is done with both inputs: stdin, still open, is not read
+    further and nc exits 0 without waiting for it."""
+    seen = {}
+    for name in NAMES:
+        port, received, thread = serve_once(paced_sends(b"one\n", b"two\n", b"three\n"))
+        client = ncs[name].spawn(netns, ["-W", "2", "127.0.0.1", str(port)], stdin=subprocess.PIPE)
+        try:
+            code = client.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = "still running"
+        stdout, _ = client.stop()
+        thread.join(10)
+        seen[name] = (stdout, code, received)
+    assert seen["ours"] == seen["peer"]
+    assert seen["ours"][:2] == (b"one\ntwo\n", 0)
+
+
 def test_recv_limit_on_a_udp_listener(netns, ncs):
     seen = {}
     for name in NAMES:
@@ -171,6 +189,27 @@ def test_quit_timer_ends_nc_before_the_next_port(netns, ncs, args):
         second.close()
     assert seen["ours"] == seen["peer"]
     assert seen["ours"][0].startswith(b"first\n")
+
+
+@pytest.mark.parametrize("args", [["-lk", "-q", "0"], ["-lk", "-q", "1"], ["-l", "-q", "1"]],
+                         ids=lambda args: " ".join(args))
+def test_quit_timer_ends_a_listener_at_stdins_end(netns, ncs, args):
+    """A listener under -q does not wait for its client: once stdin has ended it closes the
+    connection, waits the seconds (none for -q 0) and exits 0, -k or not."""
+    seen = {}
+    for name in NAMES:
+        server = ncs[name].spawn(netns, args + ["127.0.0.1", "0"], stdin=subprocess.DEVNULL)
+        port = wait_for_port(server)
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+            try:
+                stdout, stderr, code = server.communicate(timeout=5)
+            except subprocess.TimeoutExpired:
+                stdout, stderr = server.stop()
+                code = "still running"
+            closed = client.recv(100) == b""
+        seen[name] = (stdout, stderr, code, closed)
+    assert seen["ours"] == seen["peer"]
+    assert seen["ours"] == (b"", b"", 0, True)
 
 
 def test_idle_timeout_ends_a_silent_connection(netns, ncs):
